@@ -1,0 +1,100 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** Every environment variable screenpop reads. No other file reads `process.env`. */
+const EnvSchema = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** PostgreSQL connection string; when unset the embedded PGlite store under DATA_DIR is used. */
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  /** Redis connection string; when unset queue and agent state live in-process. */
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** ISO 3166 country used to read national numbers ("(415) 555-0123" → US). */
+  DEFAULT_COUNTRY: Type.String({ default: 'US', pattern: '^[A-Z]{2}$' }),
+  /** Accepted as an admin API key (bootstrap for deployments and scripts). */
+  SCREENPOP_ADMIN_KEY: Type.Optional(Type.String({ minLength: 16 })),
+  /** Seed a small demo data set into an empty store at start ("auto" = only on the embedded store). */
+  SEED_DEMO: Type.Union([Type.Literal('auto'), Type.Literal('true'), Type.Literal('false')], { default: 'auto' }),
+  DISPOSITIONS: Type.String({ default: 'resolved,callback-requested,sale,complaint,no-action,wrong-number' }),
+  NOT_READY_REASONS: Type.String({ default: 'break,lunch,meeting,training,missed,after-call-admin' }),
+  DRACHTIO_HOST: Type.Optional(Type.String({ minLength: 1 })),
+  DRACHTIO_PORT: Type.Integer({ default: 9022, minimum: 1, maximum: 65535 }),
+  DRACHTIO_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  /** Optional file of trunks to load at start (see sip-config/trunks.example.json). */
+  TRUNKS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  WEBHOOK_URLS: Type.Optional(Type.String()),
+  WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: Env['LOG_LEVEL'];
+  readonly database: { readonly url?: string; readonly poolSize: number; readonly dataDir: string };
+  readonly redisUrl?: string;
+  readonly defaultCountry: string;
+  readonly adminKey?: string;
+  readonly seedDemo: boolean;
+  readonly dispositions: readonly string[];
+  readonly notReadyReasons: readonly string[];
+  readonly drachtio?: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly trunksFile?: string;
+  readonly webhooks: { readonly urls: readonly string[]; readonly secret?: string };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+
+/** Checks the environment once and returns a frozen config; every bad variable is listed in one error. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const known = Object.keys(EnvSchema.properties);
+  const raw: Record<string, unknown> = {};
+  for (const key of known) {
+    const v = env[key];
+    if (v !== undefined && v !== '') raw[key] = v;
+  }
+  const withDefaults = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  const problems = [...Value.Errors(EnvSchema, withDefaults)].map(
+    (e) => `${e.path.slice(1) || '(root)'}: ${e.message}${e.path.includes('SECRET') || e.path.includes('KEY') ? '' : ` (got ${JSON.stringify(e.value)})`}`,
+  );
+  const e = withDefaults as Env;
+  if ((e.DRACHTIO_HOST === undefined) !== (e.DRACHTIO_SECRET === undefined)) {
+    problems.push('DRACHTIO_HOST and DRACHTIO_SECRET must be set together');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return Object.freeze({
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    database: Object.freeze({ url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, dataDir: e.DATA_DIR }),
+    redisUrl: e.REDIS_URL,
+    defaultCountry: e.DEFAULT_COUNTRY,
+    adminKey: e.SCREENPOP_ADMIN_KEY,
+    seedDemo: e.SEED_DEMO === 'auto' ? e.DATABASE_URL === undefined : e.SEED_DEMO === 'true',
+    dispositions: Object.freeze(list(e.DISPOSITIONS)),
+    notReadyReasons: Object.freeze(list(e.NOT_READY_REASONS)),
+    drachtio:
+      e.DRACHTIO_HOST && e.DRACHTIO_SECRET
+        ? Object.freeze({ host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET })
+        : undefined,
+    trunksFile: e.TRUNKS_FILE,
+    webhooks: Object.freeze({ urls: Object.freeze(list(e.WEBHOOK_URLS ?? '')), secret: e.WEBHOOK_SECRET }),
+  });
+}
