@@ -6,6 +6,7 @@ import type { Container } from './container.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
 import { apiKeyRoutes } from './auth/api-key.routes.ts';
 import { customerRoutes } from './customers/customer.routes.ts';
+import { customerImportRoutes } from './customers/customer-import.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './shared/error-handler.ts';
 
@@ -41,6 +42,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       await v1.register(authPlugin, { apiKeys: c.apiKeys });
       await v1.register(apiKeyRoutes, { apiKeys: c.apiKeys });
       await v1.register(customerRoutes, { customers: c.customers });
+      await v1.register(customerImportRoutes, { customers: c.customers });
     },
     { prefix: '/v1' },
   );
