@@ -70,11 +70,13 @@ function chunkStatements(from: number, to: number): string[] {
        (ARRAY['+1','+44','+49','+86'])[1 + c] || nat, right(nat, 9), true
      FROM p
      UNION ALL
-     -- A mobile in international format, every second customer.
-     SELECT n, 'mobile', '+1 ' || substr(nat,1,3) || ' 9' || lpad((n % 100)::text, 2, '0') || ' ' || right(nat, 4),
-       '+1' || substr(nat,1,3) || '9' || lpad((n % 100)::text, 2, '0') || right(nat, 4),
-       right(substr(nat,1,3) || '9' || lpad((n % 100)::text, 2, '0') || right(nat, 4), 9), false
-     FROM p WHERE c = 0 AND n % 2 = 0`,
+     -- A mobile in international format for everyone: +1 NPA 9xx, +44 7, +49 151, +86 13.
+     SELECT n, 'mobile', (ARRAY['+1 ','+44 ','+49 ','+86 '])[1 + c] || mob, (ARRAY['+1','+44','+49','+86'])[1 + c] || mob, right(mob, 9), false
+     FROM (SELECT n, c, CASE c
+             WHEN 0 THEN substr(nat,1,3) || '9' || lpad((n % 100)::text, 2, '0') || right(nat, 4)
+             WHEN 1 THEN '7' || lpad((n % 1000000000)::text, 9, '0')
+             WHEN 2 THEN '151' || lpad((n % 100000000)::text, 8, '0')
+             ELSE '13' || lpad((n % 1000000000)::text, 9, '0') END AS mob FROM p) AS m`,
     `INSERT INTO customer_emails (customer_id, email)
      SELECT n, 'customer' || n || '@example.' || (ARRAY['com','co.uk','de','cn'])[1 + n % 4] FROM generate_series(${from}, ${to}) AS n`,
     // Households: customer n (n % 10 = 1) and n + 1 share n's main number and are related.
