@@ -1,5 +1,5 @@
-import { sql, type Insertable, type Kysely, type Transaction } from 'kysely';
-import type { CustomersTable, DB, RelationKind } from '../db/schema.ts';
+import { sql, type Insertable, type Kysely, type Transaction, type UpdateObject } from 'kysely';
+import type { CustomersTable, DB, RelationKind, Timestamp } from '../db/schema.ts';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -163,4 +163,234 @@ export async function findCustomerDetails(db: Q, id: number) {
 export async function countCustomers(db: Q): Promise<number> {
   const row = await db.selectFrom('customers').select((eb) => eb.fn.countAll<string | number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The customer row, locked for the rest of the transaction. */
+export async function lockCustomer(trx: Transaction<DB>, id: number) {
+  return trx.selectFrom('customers').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** Locks several customers in id order (a fixed order so two merges cannot deadlock). */
+export async function lockCustomers(trx: Transaction<DB>, ids: number[]) {
+  return trx.selectFrom('customers').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute();
+}
+
+export async function updateCustomer(trx: Q, id: number, values: UpdateObject<DB, 'customers'>) {
+  return trx
+    .updateTable('customers')
+    .set({ ...values, updated_at: sql<Timestamp>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export async function softDeleteCustomer(trx: Q, id: number) {
+  return trx
+    .updateTable('customers')
+    .set({ deleted_at: sql<Date>`now()`, updated_at: sql<Timestamp>`now()` })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface CustomerSummary {
+  id: number;
+  customerNumber: string;
+  kind: 'person' | 'company';
+  displayName: string;
+  companyName: string | null;
+  valueSegment: string;
+  provisional: boolean;
+  lastContactAt: Date | null;
+}
+
+export interface SearchFilters {
+  /** Lower-cased, LIKE-escaped name text. */
+  name?: { text: string; match: 'prefix' | 'contains' };
+  phone?: { e164: string | null; tail: string };
+  email?: string;
+  number?: string;
+}
+
+/** Escapes LIKE wildcards (backslash is PostgreSQL's default LIKE escape). */
+export const escapeLike = (s: string) => s.replace(/[\\%_]/g, '\\$&');
+
+/** Live customers (not deleted, not merged) matching every given filter; fetches limit+1 rows to tell if there is more. */
+export async function searchCustomers(db: Q, f: SearchFilters, limit: number, offset: number): Promise<CustomerSummary[]> {
+  let q = db
+    .selectFrom('customers as c')
+    .where('c.deleted_at', 'is', null)
+    .where('c.merged_into_id', 'is', null)
+    .select([
+      'c.id as id',
+      'c.customer_number as customerNumber',
+      'c.kind as kind',
+      'c.display_name as displayName',
+      'c.company_name as companyName',
+      'c.value_segment as valueSegment',
+      'c.provisional as provisional',
+      'c.last_contact_at as lastContactAt',
+    ]);
+  if (f.name) {
+    const text = escapeLike(f.name.text.toLowerCase());
+    // Prefix: `lower(display_name) like 'x%'` can use the text_pattern_ops index customers_name_idx.
+    q =
+      f.name.match === 'prefix'
+        ? q.where(sql<boolean>`lower(c.display_name) like ${text + '%'}`)
+        : q.where(sql<boolean>`lower(c.display_name) like ${'%' + text + '%'}`);
+  }
+  if (f.number) q = q.where('c.customer_number', '=', f.number);
+  if (f.email) {
+    const email = f.email;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customer_emails as e')
+          .select('e.id')
+          .whereRef('e.customer_id', '=', 'c.id')
+          .where(sql<string>`lower(e.email)`, '=', email.toLowerCase()),
+      ),
+    );
+  }
+  if (f.phone) {
+    const { e164, tail } = f.phone;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customer_phones as p')
+          .select('p.id')
+          .whereRef('p.customer_id', '=', 'c.id')
+          .where((e) =>
+            e164
+              ? // Valid number: its E.164, or a stored number that never was valid E.164 with the same tail.
+                e.or([e('p.e164', '=', e164), e.and([e('p.e164', 'is', null), e('p.tail', '=', tail)])])
+              : e('p.tail', '=', tail),
+          ),
+      ),
+    );
+  }
+  return q
+    .orderBy(sql`lower(c.display_name)`)
+    .orderBy('c.id')
+    .limit(limit + 1)
+    .offset(offset)
+    .execute();
+}
+
+export interface MergeCounts {
+  phones: number;
+  emails: number;
+  relations: number;
+  businessRecords: number;
+  holdings: number;
+}
+
+const n = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined) => Number(r?.numUpdatedRows ?? r?.numDeletedRows ?? 0n);
+
+/**
+ * Moves everything that belongs to `sourceId` onto `targetId`. Call inside the merge transaction,
+ * with both customer rows locked.
+ */
+export async function moveCustomerData(trx: Transaction<DB>, sourceId: number, targetId: number): Promise<MergeCounts> {
+  // Phones: skip those whose E.164 the target already has; moved ones are never primary if the target has one.
+  const targetHasPrimary = await trx
+    .selectFrom('customer_phones')
+    .select('id')
+    .where('customer_id', '=', targetId)
+    .where('is_primary', '=', true)
+    .executeTakeFirst();
+  const phones = await trx
+    .updateTable('customer_phones')
+    .set(targetHasPrimary ? { customer_id: targetId, is_primary: false } : { customer_id: targetId })
+    .where('customer_id', '=', sourceId)
+    .where((eb) =>
+      eb.or([
+        eb('e164', 'is', null),
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('customer_phones as t')
+              .select('t.id')
+              .where('t.customer_id', '=', targetId)
+              .whereRef('t.e164', '=', 'customer_phones.e164'),
+          ),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+
+  // Emails: skip those the target already has (case-insensitive).
+  const emails = await trx
+    .updateTable('customer_emails')
+    .set({ customer_id: targetId })
+    .where('customer_id', '=', sourceId)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('customer_emails as t')
+            .select('t.id')
+            .where('t.customer_id', '=', targetId)
+            .where(sql<boolean>`lower(t.email) = lower(customer_emails.email)`),
+        ),
+      ),
+    )
+    .executeTakeFirst();
+
+  // Relations: drop the ones between source and target (they would become self-relations),
+  // and the ones that would duplicate a relation the target already has; then repoint the rest.
+  await trx
+    .deleteFrom('customer_relations')
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('from_customer_id', '=', sourceId), eb('to_customer_id', '=', targetId)]),
+        eb.and([eb('from_customer_id', '=', targetId), eb('to_customer_id', '=', sourceId)]),
+      ]),
+    )
+    .execute();
+  await trx
+    .deleteFrom('customer_relations as r')
+    .where('r.from_customer_id', '=', sourceId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customer_relations as t')
+          .select('t.id')
+          .where('t.from_customer_id', '=', targetId)
+          .whereRef('t.to_customer_id', '=', 'r.to_customer_id')
+          .whereRef('t.kind', '=', 'r.kind'),
+      ),
+    )
+    .execute();
+  await trx
+    .deleteFrom('customer_relations as r')
+    .where('r.to_customer_id', '=', sourceId)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customer_relations as t')
+          .select('t.id')
+          .where('t.to_customer_id', '=', targetId)
+          .whereRef('t.from_customer_id', '=', 'r.from_customer_id')
+          .whereRef('t.kind', '=', 'r.kind'),
+      ),
+    )
+    .execute();
+  const relOut = await trx.updateTable('customer_relations').set({ from_customer_id: targetId }).where('from_customer_id', '=', sourceId).executeTakeFirst();
+  const relIn = await trx.updateTable('customer_relations').set({ to_customer_id: targetId }).where('to_customer_id', '=', sourceId).executeTakeFirst();
+
+  const businessRecords = await trx.updateTable('business_records').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
+  const holdings = await trx.updateTable('holdings').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
+
+  // Later features with a customer_id column (calls, tickets, …) repoint here, in this transaction:
+  //   await trx.updateTable('calls').set({ customer_id: targetId }).where('customer_id', '=', sourceId).execute();
+  //   await trx.updateTable('tickets').set({ customer_id: targetId }).where('customer_id', '=', sourceId).execute();
+
+  return {
+    phones: n(phones),
+    emails: n(emails),
+    relations: n(relOut) + n(relIn),
+    businessRecords: n(businessRecords),
+    holdings: n(holdings),
+  };
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -12,6 +12,13 @@ import {
   insertCustomer,
   insertEmails,
   insertPhones,
+  lockCustomer,
+  lockCustomers,
+  moveCustomerData,
+  searchCustomers,
+  softDeleteCustomer,
+  updateCustomer,
+  type CustomerSummary,
   type PhoneMatchRow,
 } from './customer.repository.ts';
 
@@ -47,6 +54,40 @@ export interface CreateCustomerInput {
   phones?: Array<{ label?: string; number: string; primary?: boolean }>;
   emails?: Array<{ label?: string; email: string }>;
 }
+
+export interface UpdateCustomerInput {
+  displayName?: string;
+  firstName?: string;
+  lastName?: string;
+  companyName?: string;
+  valueSegment?: string;
+  lifetimeValue?: number;
+  language?: string;
+  tags?: string[];
+  notes?: string;
+  /** Only false: completes a provisional contact. */
+  provisional?: false;
+}
+
+export interface SearchInput {
+  q?: string;
+  match?: 'prefix' | 'contains';
+  phone?: string;
+  email?: string;
+  number?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface SearchResult {
+  items: CustomerSummary[];
+  limit: number;
+  offset: number;
+  hasMore: boolean;
+}
+
+export const SEARCH_DEFAULT_LIMIT = 20;
+export const SEARCH_MAX_LIMIT = 100;
 
 const nullIfEmpty = (s: string | undefined) => (s === undefined || s.trim() === '' ? null : s.trim());
 
@@ -167,5 +208,113 @@ export class CustomerService {
       ...d.incoming.map((r) => ({ ...r, kind: inverse[r.kind] ?? r.kind, direction: 'incoming' as const })),
     ];
     return { ...customer, phones: d.phones, emails: d.emails, relations, businessRecords: d.businessRecords, holdings: d.holdings };
+  }
+
+  /** Partial update; one transaction with the row locked, audited with the changed fields before and after. */
+  async update(actor: Actor, id: number, input: UpdateCustomerInput) {
+    const values: Record<string, unknown> = {};
+    if (input.displayName !== undefined) {
+      const d = input.displayName.trim();
+      if (!d) throw new AppError('VALIDATION_FAILED', 'displayName must not be blank');
+      values.display_name = d;
+    }
+    if (input.firstName !== undefined) values.first_name = nullIfEmpty(input.firstName);
+    if (input.lastName !== undefined) values.last_name = nullIfEmpty(input.lastName);
+    if (input.companyName !== undefined) values.company_name = nullIfEmpty(input.companyName);
+    if (input.valueSegment !== undefined) values.value_segment = input.valueSegment;
+    if (input.lifetimeValue !== undefined) values.lifetime_value = input.lifetimeValue.toFixed(2);
+    if (input.language !== undefined) values.language = nullIfEmpty(input.language);
+    if (input.tags !== undefined) values.tags = [...new Set(input.tags)];
+    if (input.notes !== undefined) values.notes = nullIfEmpty(input.notes);
+    if (input.provisional !== undefined) values.provisional = false;
+
+    await this.db.transaction().execute(async (trx) => {
+      const current = await lockCustomer(trx, id);
+      if (!current || current.deleted_at || current.merged_into_id !== null) throw new AppError('CUSTOMER_NOT_FOUND', `No customer ${id}`);
+      const before: Record<string, unknown> = {};
+      const after: Record<string, unknown> = {};
+      const cur = current as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(values)) {
+        if (JSON.stringify(cur[k]) === JSON.stringify(v) || (k === 'lifetime_value' && Number(cur[k]) === Number(v))) continue;
+        before[k] = cur[k];
+        after[k] = v;
+      }
+      await updateCustomer(trx, id, values);
+      await recordAudit(trx, actor, { action: 'customer.update', entity: 'customer', entityId: id, before, after });
+    });
+    return this.get(id);
+  }
+
+  /** Search live customers by name, phone (any format), email or customer number, paged. */
+  async search(input: SearchInput): Promise<SearchResult> {
+    const limit = Math.min(Math.max(input.limit ?? SEARCH_DEFAULT_LIMIT, 1), SEARCH_MAX_LIMIT);
+    const offset = Math.max(input.offset ?? 0, 0);
+    let phone: { e164: string | null; tail: string } | undefined;
+    if (input.phone !== undefined) {
+      const n = normalisePhone(input.phone, this.defaultCountry);
+      if (!n) throw new AppError('INVALID_PHONE', `"${input.phone}" is not a phone number`, { number: input.phone });
+      phone = { e164: n.e164, tail: n.tail };
+    }
+    const q = input.q?.trim();
+    const rows = await searchCustomers(
+      this.db,
+      {
+        ...(q ? { name: { text: q, match: input.match ?? 'prefix' } } : {}),
+        ...(phone ? { phone } : {}),
+        ...(input.email?.trim() ? { email: input.email.trim() } : {}),
+        ...(input.number?.trim() ? { number: input.number.trim() } : {}),
+      },
+      limit,
+      offset,
+    );
+    return { items: rows.slice(0, limit), limit, offset, hasMore: rows.length > limit };
+  }
+
+  /** Soft delete: the customer disappears from lookup, search and get; the audit keeps the row. */
+  async remove(actor: Actor, id: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const current = await lockCustomer(trx, id);
+      if (!current || current.deleted_at) throw new AppError('CUSTOMER_NOT_FOUND', `No customer ${id}`);
+      const after = await softDeleteCustomer(trx, id);
+      await recordAudit(trx, actor, { action: 'customer.delete', entity: 'customer', entityId: id, before: current, after: { deleted_at: after.deleted_at } });
+    });
+  }
+
+  /** Folds customer `sourceId` into `targetId` in one transaction; the source is left merged and deleted. */
+  async merge(actor: Actor, targetId: number, sourceId: number) {
+    if (targetId === sourceId) throw new AppError('VALIDATION_FAILED', 'A customer cannot be merged into itself', { id: targetId, sourceId });
+    const moved = await this.db.transaction().execute(async (trx) => {
+      const rows = await lockCustomers(trx, [targetId, sourceId]);
+      const target = rows.find((r) => r.id === targetId);
+      const source = rows.find((r) => r.id === sourceId);
+      if (!target || target.deleted_at) throw new AppError('CUSTOMER_NOT_FOUND', `No customer ${targetId}`, { id: targetId });
+      if (!source || source.deleted_at) throw new AppError('CUSTOMER_NOT_FOUND', `No customer ${sourceId}`, { id: sourceId });
+
+      const counts = await moveCustomerData(trx, sourceId, targetId);
+      const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+      const older = (a: string | null, b: string | null) => (a && b ? (a < b ? a : b) : (a ?? b));
+      const later = (a: Date | null, b: Date | null) => (a && b ? (a > b ? a : b) : (a ?? b));
+      const updated = await updateCustomer(trx, targetId, {
+        tags: union(target.tags, source.tags),
+        roles: union(target.roles, source.roles),
+        lifetime_value: sql<string>`lifetime_value + ${source.lifetime_value}::numeric`,
+        first_name: target.first_name ?? source.first_name,
+        last_name: target.last_name ?? source.last_name,
+        company_name: target.company_name ?? source.company_name,
+        language: target.language ?? source.language,
+        customer_since: older(target.customer_since, source.customer_since),
+        last_contact_at: later(target.last_contact_at, source.last_contact_at),
+      });
+      const mergedSource = await updateCustomer(trx, sourceId, { merged_into_id: targetId, deleted_at: sql<Date>`now()` });
+      await recordAudit(trx, actor, {
+        action: 'customer.merge',
+        entity: 'customer',
+        entityId: targetId,
+        before: { target, source },
+        after: { target: updated, source: { id: sourceId, merged_into_id: mergedSource.merged_into_id, deleted_at: mergedSource.deleted_at }, moved: counts },
+      });
+      return counts;
+    });
+    return { ...(await this.get(targetId)), moved };
   }
 }
