@@ -9,6 +9,11 @@ export type { Logger };
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
   const options: LoggerOptions = {
     level,
+    serializers: {
+      // Query strings carry phone numbers and names (/v1/lookup?phone=...): log the path only.
+      req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, path: req.url?.split('?')[0] }),
+      err: pino.stdSerializers.err,
+    },
     redact: {
       paths: [
         'req.headers.authorization',
