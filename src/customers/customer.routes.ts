@@ -13,18 +13,22 @@ const EmailInput = Type.Object(
   { label: Type.Optional(Str(40, 1)), email: Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }) },
   { additionalProperties: false },
 );
+// The fields a client may set on create and change on update: one list, so the two cannot drift.
+const editableFields = {
+  firstName: Type.Optional(Str(100)),
+  lastName: Type.Optional(Str(100)),
+  companyName: Type.Optional(Str(200)),
+  valueSegment: Type.Optional(Str(40, 1)),
+  lifetimeValue: Type.Optional(Type.Number({ minimum: 0, maximum: 999_999_999_999 })),
+  language: Type.Optional(Str(35)),
+  tags: Type.Optional(Type.Array(Str(50, 1), { maxItems: 50 })),
+  notes: Type.Optional(Str(4000)),
+};
 const CreateCustomerBody = Type.Object(
   {
     kind: Type.Optional(Type.Union([Type.Literal('person'), Type.Literal('company')])),
     displayName: Str(200, 1),
-    firstName: Type.Optional(Str(100)),
-    lastName: Type.Optional(Str(100)),
-    companyName: Type.Optional(Str(200)),
-    valueSegment: Type.Optional(Str(40, 1)),
-    lifetimeValue: Type.Optional(Type.Number({ minimum: 0, maximum: 999_999_999_999 })),
-    language: Type.Optional(Str(35)),
-    tags: Type.Optional(Type.Array(Str(50, 1), { maxItems: 50 })),
-    notes: Type.Optional(Str(4000)),
+    ...editableFields,
     phones: Type.Optional(Type.Array(PhoneInput, { maxItems: 20 })),
     emails: Type.Optional(Type.Array(EmailInput, { maxItems: 20 })),
   },
@@ -32,18 +36,7 @@ const CreateCustomerBody = Type.Object(
 );
 
 const UpdateCustomerBody = Type.Object(
-  {
-    displayName: Type.Optional(Str(200, 1)),
-    firstName: Type.Optional(Str(100)),
-    lastName: Type.Optional(Str(100)),
-    companyName: Type.Optional(Str(200)),
-    valueSegment: Type.Optional(Str(40, 1)),
-    lifetimeValue: Type.Optional(Type.Number({ minimum: 0, maximum: 999_999_999_999 })),
-    language: Type.Optional(Str(35)),
-    tags: Type.Optional(Type.Array(Str(50, 1), { maxItems: 50 })),
-    notes: Type.Optional(Str(4000)),
-    provisional: Type.Optional(Type.Literal(false)),
-  },
+  { displayName: Type.Optional(Str(200, 1)), ...editableFields, provisional: Type.Optional(Type.Literal(false)) },
   { additionalProperties: false, minProperties: 1 },
 );
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9_007_199_254_740_991 }) });

@@ -55,19 +55,10 @@ export interface CreateCustomerInput {
   emails?: Array<{ label?: string; email: string }>;
 }
 
-export interface UpdateCustomerInput {
-  displayName?: string;
-  firstName?: string;
-  lastName?: string;
-  companyName?: string;
-  valueSegment?: string;
-  lifetimeValue?: number;
-  language?: string;
-  tags?: string[];
-  notes?: string;
+export type UpdateCustomerInput = Partial<Omit<CreateCustomerInput, 'kind' | 'phones' | 'emails'>> & {
   /** Only false: completes a provisional contact. */
   provisional?: false;
-}
+};
 
 export interface SearchInput {
   q?: string;
