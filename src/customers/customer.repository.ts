@@ -13,14 +13,24 @@ export interface PhoneMatchRow {
   label: string;
   raw: string;
   lastContactAt: Date | null;
+  /** True when the phone matched on E.164, false for a last-digits match. */
+  exact: boolean;
 }
 
-/** Live customers (not deleted, not merged) with a phone whose `column` equals `value`. */
-export async function findByPhoneKey(db: Q, column: 'e164' | 'tail', value: string, limit: number): Promise<PhoneMatchRow[]> {
+/**
+ * Live customers (not deleted, not merged) with a phone matching a caller's number, in one query:
+ * by E.164 when the caller's number has one, plus stored numbers that never became valid E.164 but
+ * share its last digits (the fallback for "the stored format differs"); by those digits alone
+ * otherwise. E.164 matches rank first, then primary phones, then the most recent contact.
+ */
+export async function findByPhone(db: Q, key: { e164: string | null; tail: string }, limit: number): Promise<PhoneMatchRow[]> {
+  const { e164, tail } = key;
   return db
     .selectFrom('customer_phones as p')
     .innerJoin('customers as c', 'c.id', 'p.customer_id')
-    .where(`p.${column}`, '=', value)
+    .where((eb) =>
+      e164 ? eb.or([eb('p.e164', '=', e164), eb.and([eb('p.e164', 'is', null), eb('p.tail', '=', tail)])]) : eb('p.tail', '=', tail),
+    )
     .where('c.deleted_at', 'is', null)
     .where('c.merged_into_id', 'is', null)
     .select([
@@ -33,7 +43,9 @@ export async function findByPhoneKey(db: Q, column: 'e164' | 'tail', value: stri
       'p.is_primary as isPrimary',
       'p.label as label',
       'p.raw as raw',
+      sql<boolean>`(p.e164 IS NOT NULL AND p.e164 = ${e164 ?? ''})`.as('exact'),
     ])
+    .orderBy('exact', 'desc')
     .orderBy('p.is_primary', 'desc')
     .orderBy(sql`c.last_contact_at desc nulls last`)
     .orderBy('c.id', 'asc')

@@ -5,7 +5,7 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import { AppError } from '../shared/errors.ts';
 import { normalisePhone } from './phone-number.ts';
 import {
-  findByPhoneKey,
+  findByPhone,
   findCustomer,
   findCustomerDetails,
   findDuplicateCandidates,
@@ -19,7 +19,6 @@ import {
   softDeleteCustomer,
   updateCustomer,
   type CustomerSummary,
-  type PhoneMatchRow,
 } from './customer.repository.ts';
 
 export const LOOKUP_LIMIT = 20;
@@ -95,16 +94,7 @@ export class CustomerService {
   async lookupByPhone(raw: string, defaultCountry?: string): Promise<LookupResult> {
     const n = normalisePhone(raw, defaultCountry ?? this.defaultCountry);
     if (!n) return { outcome: 'invalid', normalised: null, matches: [] };
-    let rows: PhoneMatchRow[] = [];
-    let matchedOn: 'e164' | 'tail' = 'tail';
-    if (n.e164) {
-      rows = await findByPhoneKey(this.db, 'e164', n.e164, LOOKUP_LIMIT);
-      matchedOn = 'e164';
-    }
-    if (!rows.length) {
-      rows = await findByPhoneKey(this.db, 'tail', n.tail, LOOKUP_LIMIT);
-      matchedOn = 'tail';
-    }
+    const rows = await findByPhone(this.db, n, LOOKUP_LIMIT);
     const seen = new Set<number>();
     const matches: LookupMatch[] = [];
     for (const r of rows) {
@@ -116,7 +106,7 @@ export class CustomerService {
         displayName: r.displayName,
         companyName: r.companyName,
         valueSegment: r.valueSegment,
-        matchedOn,
+        matchedOn: r.exact ? 'e164' : 'tail',
         phone: { label: r.label, raw: r.raw, isPrimary: r.isPrimary },
       });
       if (matches.length >= LOOKUP_LIMIT) break;
