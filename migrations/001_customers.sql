@@ -45,6 +45,9 @@ CREATE TABLE customer_phones (
 );
 CREATE INDEX customer_phones_e164_idx ON customer_phones (e164);
 CREATE INDEX customer_phones_tail_idx ON customer_phones (tail);
+-- A caller's valid number also matches stored numbers that never became valid E.164, by tail:
+-- this partial index keeps that branch of the lookup from visiting every unnormalised phone.
+CREATE INDEX customer_phones_tail_unnormalised_idx ON customer_phones (tail) WHERE e164 IS NULL;
 CREATE INDEX customer_phones_customer_idx ON customer_phones (customer_id);
 
 CREATE TABLE customer_emails (
