@@ -1,5 +1,5 @@
 import { sql, type Insertable, type Kysely, type Transaction, type UpdateObject } from 'kysely';
-import type { CustomersTable, DB, RelationKind, Timestamp } from '../db/schema.ts';
+import type { CustomersTable, DB, RelationKind } from '../db/schema.ts';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -190,7 +190,7 @@ export async function lockCustomers(trx: Transaction<DB>, ids: number[]) {
 export async function updateCustomer(trx: Q, id: number, values: UpdateObject<DB, 'customers'>) {
   return trx
     .updateTable('customers')
-    .set({ ...values, updated_at: sql<Timestamp>`now()` })
+    .set({ ...values, updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -199,7 +199,7 @@ export async function updateCustomer(trx: Q, id: number, values: UpdateObject<DB
 export async function softDeleteCustomer(trx: Q, id: number) {
   return trx
     .updateTable('customers')
-    .set({ deleted_at: sql<Date>`now()`, updated_at: sql<Timestamp>`now()` })
+    .set({ deleted_at: sql<Date>`now()`, updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { BusinessRecordKind, DB, RelationKind, Timestamp } from '../db/schema.ts';
+import type { Kysely } from 'kysely';
+import type { BusinessRecordKind, DB, RelationKind } from '../db/schema.ts';
 import { systemActor } from '../auth/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { normalisePhone } from './phone-number.ts';
@@ -194,7 +194,7 @@ export async function seedDemoIfEmpty(db: Kysely<DB>, country: string): Promise<
             title: r.title,
             amount: r.amount,
             status: r.status,
-            occurred_at: sql<Timestamp>`now() - make_interval(days => ${r.daysAgo})`,
+            occurred_at: new Date(Date.now() - r.daysAgo * 86_400_000),
           })
           .execute();
       }

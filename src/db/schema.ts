@@ -1,6 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** Timestamps: written as Date or ISO string, read back as Date. */
+/** Timestamps: written as Date or ISO string (or left to their default), read back as Date. */
 export type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 /** numeric columns come back from PostgreSQL as strings so no cent is lost. */
 export type Numeric = ColumnType<string, string | number | undefined, string | number>;
@@ -24,8 +24,8 @@ export interface CustomersTable {
   last_contact_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   provisional: Generated<boolean>;
   merged_into_id: number | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
@@ -38,7 +38,7 @@ export interface CustomerPhonesTable {
   tail: string;
   extension: string | null;
   is_primary: Generated<boolean>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface CustomerEmailsTable {
@@ -46,7 +46,7 @@ export interface CustomerEmailsTable {
   customer_id: number;
   label: Generated<string>;
   email: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export type RelationKind = 'household_member' | 'employee_of' | 'subsidiary_of' | 'partner_of';
@@ -56,7 +56,7 @@ export interface CustomerRelationsTable {
   from_customer_id: number;
   to_customer_id: number;
   kind: RelationKind;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export type BusinessRecordKind = 'quote' | 'contract' | 'order' | 'payment';
@@ -70,8 +70,8 @@ export interface BusinessRecordsTable {
   amount: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   currency: Generated<string>;
   status: Generated<string>;
-  occurred_at: Generated<Timestamp>;
-  created_at: Generated<Timestamp>;
+  occurred_at: Timestamp;
+  created_at: Timestamp;
 }
 
 export interface HoldingsTable {
@@ -81,7 +81,7 @@ export interface HoldingsTable {
   product_name: string;
   status: Generated<string>;
   since: ColumnType<string, string | undefined, string>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export type Role = 'admin' | 'supervisor' | 'agent' | 'integrator';
@@ -93,13 +93,13 @@ export interface ApiKeysTable {
   key_hash: string;
   key_prefix: string;
   created_by: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   revoked_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditLogTable {
   id: Generated<number>;
-  at: Generated<Timestamp>;
+  at: Timestamp;
   actor: string;
   actor_role: string;
   action: string;
