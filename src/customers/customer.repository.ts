@@ -1,5 +1,6 @@
 import { sql, type Insertable, type Kysely, type Transaction, type UpdateObject } from 'kysely';
 import type { CustomersTable, DB, RelationKind } from '../db/schema.ts';
+import { preparedMarker } from '../db/database.ts';
 
 type Q = Kysely<DB> | Transaction<DB>;
 
@@ -43,7 +44,7 @@ export async function findByPhone(db: Q, key: { e164: string | null; tail: strin
       'p.is_primary as isPrimary',
       'p.label as label',
       'p.raw as raw',
-      sql<boolean>`(p.e164 IS NOT NULL AND p.e164 = ${e164 ?? ''})`.as('exact'),
+      sql<boolean>`${sql.raw(preparedMarker(e164 ? 'customer-lookup-e164' : 'customer-lookup-tail'))} (p.e164 IS NOT NULL AND p.e164 = ${e164 ?? ''})`.as('exact'),
     ])
     .orderBy('exact', 'desc')
     .orderBy('p.is_primary', 'desc')

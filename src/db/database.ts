@@ -36,11 +36,32 @@ export function createDatabase(opts: DatabaseOptions): Database {
   return opts.url ? createPostgres(opts.url, opts.poolSize ?? 10) : createPGlite(opts.dataDir);
 }
 
+/**
+ * Marks a hot query (put it in a raw SQL fragment of the query) to run as a named prepared
+ * statement on PostgreSQL: planned once per connection instead of on every call. Planning was
+ * most of a caller lookup's time (≈1 ms of ≈1.2). Only for queries whose text never varies.
+ */
+export const preparedMarker = (name: string) => `/* prepared:${name} */`;
+const PREPARED = /\/\* prepared:([\w-]+) \*\//;
+
 function createPostgres(url: string, poolSize: number): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize, application_name: 'screenpop' });
   // An idle client losing its server (restart, failover) must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  const preparingPool = {
+    async connect() {
+      const client = await pool.connect();
+      return {
+        query: (text: string, values: unknown[]) => {
+          const name = PREPARED.exec(text)?.[1];
+          return client.query(name ? { name, text, values } : { text, values });
+        },
+        release: (err?: Error) => client.release(err),
+      };
+    },
+    end: () => pool.end(),
+  };
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: preparingPool as unknown as pg.Pool }) });
   return {
     db,
     kind: 'postgres',
