@@ -361,34 +361,28 @@ export async function moveCustomerData(trx: Transaction<DB>, sourceId: number, t
       ]),
     )
     .execute();
-  await trx
-    .deleteFrom('customer_relations as r')
-    .where('r.from_customer_id', '=', sourceId)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('customer_relations as t')
-          .select('t.id')
-          .where('t.from_customer_id', '=', targetId)
-          .whereRef('t.to_customer_id', '=', 'r.to_customer_id')
-          .whereRef('t.kind', '=', 'r.kind'),
-      ),
-    )
-    .execute();
-  await trx
-    .deleteFrom('customer_relations as r')
-    .where('r.to_customer_id', '=', sourceId)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('customer_relations as t')
-          .select('t.id')
-          .where('t.to_customer_id', '=', targetId)
-          .whereRef('t.from_customer_id', '=', 'r.from_customer_id')
-          .whereRef('t.kind', '=', 'r.kind'),
-      ),
-    )
-    .execute();
+  // The same rule on each side: the source's end of a relation moves to the target unless the
+  // target already has that relation with the same other customer.
+  const sides = [
+    ['from_customer_id', 'to_customer_id'],
+    ['to_customer_id', 'from_customer_id'],
+  ] as const;
+  for (const [end, other] of sides) {
+    await trx
+      .deleteFrom('customer_relations as r')
+      .where(`r.${end}`, '=', sourceId)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('customer_relations as t')
+            .select('t.id')
+            .where(`t.${end}`, '=', targetId)
+            .whereRef(`t.${other}`, '=', `r.${other}`)
+            .whereRef('t.kind', '=', 'r.kind'),
+        ),
+      )
+      .execute();
+  }
   const relOut = await trx.updateTable('customer_relations').set({ from_customer_id: targetId }).where('from_customer_id', '=', sourceId).executeTakeFirst();
   const relIn = await trx.updateTable('customer_relations').set({ to_customer_id: targetId }).where('to_customer_id', '=', sourceId).executeTakeFirst();
 
