@@ -5,6 +5,7 @@ import { systemActor } from '../auth/actor.ts';
 import { CustomerService } from '../customers/customer.service.ts';
 import { importCustomersCsv } from '../customers/customer-import.ts';
 import { openForCli } from './bootstrap.ts';
+import { progressLine } from './progress.ts';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { force: { type: 'boolean', default: false } } });
 const file = positionals[0];
@@ -21,7 +22,7 @@ try {
     onProgress: (r) => {
       const rate = Math.round(r.rows / Math.max(1, (Date.now() - started) / 1000));
       const line = `rows ${r.rows.toLocaleString('en')}  created ${r.created.toLocaleString('en')}  failed ${r.failed.toLocaleString('en')}  (${rate}/s)`;
-      process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+      progressLine(line);
     },
   });
   process.stderr.write('\n');

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { seedSynthetic } from '../customers/synthetic-seed.ts';
 import { openForCli } from './bootstrap.ts';
+import { progressLine } from './progress.ts';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '1000' } } });
 const count = Number(values.customers);
@@ -15,7 +16,7 @@ const t0 = performance.now();
 try {
   await seedSynthetic(database.db, count, (done) => {
     const line = `seeded ${done.toLocaleString('en')} / ${count.toLocaleString('en')} customers`;
-    process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
+    progressLine(line);
   });
   process.stderr.write('\n');
   console.log(`seeded ${count.toLocaleString('en')} customers into ${database.kind} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
