@@ -21,6 +21,9 @@ export default defineConfig({
         test: {
           name: 'system',
           include: ['test/system/**/*.test.ts'],
+          // The same PostgreSQL and Redis as the integration tier (several nodes share them), the
+          // browser bundle the web tests load, and drachtio-server, FreeSWITCH and sipp for the SIP tests.
+          globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/web-build.ts', 'test/helpers/sip/sip-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,
           fileParallelism: false,

@@ -8,6 +8,17 @@ import { apiKeyRoutes } from './auth/api-key.routes.ts';
 import { customerRoutes } from './customers/customer.routes.ts';
 import { customerImportRoutes } from './customers/customer-import.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { callRoutes } from './calls/call.routes.ts';
+import { crossSellRoutes } from './cross-sell/cross-sell.routes.ts';
+import { followUpRoutes } from './follow-ups/follow-up.routes.ts';
+import { metricsRoutes } from './metrics/metrics.routes.ts';
+import { agentRoutes } from './routing/agent.routes.ts';
+import { queueRoutes } from './routing/queue.routes.ts';
+import { ticketRoutes } from './tickets/ticket.routes.ts';
+import { clickToDialRoutes } from './sip/click-to-dial.routes.ts';
+import { trunkRoutes } from './sip/trunk.routes.ts';
+import { wallboardRoutes } from './wallboard/wallboard.routes.ts';
+import { webRoutes } from './web/web.routes.ts';
 import { installErrorHandler } from './shared/error-handler.ts';
 
 export const API_VERSION = '0.1.0';
@@ -37,14 +48,32 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   await app.register(healthRoutes, { checks: c.readiness });
+  await app.register(metricsRoutes, { metrics: c.metrics });
+  await app.register(webRoutes);
   await app.register(
     async (v1) => {
       await v1.register(authPlugin, { apiKeys: c.apiKeys });
       await v1.register(apiKeyRoutes, { apiKeys: c.apiKeys });
       await v1.register(customerRoutes, { customers: c.customers });
       await v1.register(customerImportRoutes, { customers: c.customers });
+      await v1.register(queueRoutes, { queues: c.queues });
+      await v1.register(agentRoutes, { agents: c.agents });
+      await v1.register(callRoutes, { db: c.database.db, calls: c.calls, writeback: c.writeback, agents: c.agents });
+      await v1.register(ticketRoutes, { tickets: c.tickets, agents: c.agents });
+      await v1.register(followUpRoutes, { followUps: c.followUps, agents: c.agents, queues: c.queues });
+      await v1.register(crossSellRoutes, { crossSell: c.crossSell });
+      await v1.register(wallboardRoutes, { wallboard: c.wallboard });
+      await v1.register(trunkRoutes, { trunks: c.trunks });
+      await v1.register(clickToDialRoutes, { dialer: c.dialer });
     },
     { prefix: '/v1' },
   );
+
+  const realtime = c.attachRealtime(app.server);
+  // Before the HTTP server closes: live calls get their outcome (desktops still hear it), then sockets go.
+  app.addHook('preClose', async () => {
+    await c.calls.shutdown();
+    await realtime.close();
+  });
   return app;
 }

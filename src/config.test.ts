@@ -7,7 +7,13 @@ describe('loadConfig', () => {
     expect(c.port).toBe(3000);
     expect(c.database.url).toBeUndefined();
     expect(c.seedDemo).toBe(true);
+    expect(c.redisKeyPrefix).toBe('screenpop:');
     expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('takes a Redis key prefix so deployments can share one Redis, but no glob characters in it', () => {
+    expect(loadConfig({ REDIS_KEY_PREFIX: 'site-b:' }).redisKeyPrefix).toBe('site-b:');
+    expect(() => loadConfig({ REDIS_KEY_PREFIX: 'site *' })).toThrow(/REDIS_KEY_PREFIX/);
   });
 
   it('lists every bad variable in one error', () => {
@@ -19,6 +25,12 @@ describe('loadConfig', () => {
       const text = (err as ConfigError).message;
       for (const name of ['PORT', 'DATABASE_URL', 'DEFAULT_COUNTRY', 'DRACHTIO_HOST and DRACHTIO_SECRET']) expect(text).toContain(name);
     }
+  });
+
+  it('keeps undeliverable webhooks 72 hours unless told otherwise, and checks the value', () => {
+    expect(loadConfig({}).webhooks.maxAgeMs).toBe(72 * 3_600_000);
+    expect(loadConfig({ WEBHOOK_MAX_AGE_HOURS: '1' }).webhooks.maxAgeMs).toBe(3_600_000);
+    expect(() => loadConfig({ WEBHOOK_MAX_AGE_HOURS: '0' })).toThrow(/WEBHOOK_MAX_AGE_HOURS/);
   });
 
   it('does not echo a secret it rejects', () => {

@@ -15,6 +15,8 @@ const EnvSchema = Type.Object({
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   /** Redis connection string; when unset queue and agent state live in-process. */
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** Start of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
+  REDIS_KEY_PREFIX: Type.String({ default: 'screenpop:', pattern: '^[A-Za-z0-9_.:{}-]{1,64}$' }),
   /** ISO 3166 country used to read national numbers ("(415) 555-0123" → US). */
   DEFAULT_COUNTRY: Type.String({ default: 'US', pattern: '^[A-Z]{2}$' }),
   /** Accepted as an admin API key (bootstrap for deployments and scripts). */
@@ -26,10 +28,21 @@ const EnvSchema = Type.Object({
   DRACHTIO_HOST: Type.Optional(Type.String({ minLength: 1 })),
   DRACHTIO_PORT: Type.Integer({ default: 9022, minimum: 1, maximum: 65535 }),
   DRACHTIO_SECRET: Type.Optional(Type.String({ minLength: 1 })),
+  /** A media server (SIP URI) whose early media callers hear while they wait; unset = ringback (180). */
+  SIP_EARLY_MEDIA_URI: Type.Optional(Type.String({ pattern: '^sips?:[^\\s<>"]+$' })),
   /** Optional file of trunks to load at start (see sip-config/trunks.example.json). */
   TRUNKS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** Comma-separated receivers of signed webhooks (call.offered, call.answered, call.ended, ticket.created). */
   WEBHOOK_URLS: Type.Optional(Type.String()),
   WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
+  /** A webhook delivery the receiver keeps refusing is retried (at most 5 minutes apart) for this long, then given up. */
+  WEBHOOK_MAX_AGE_HOURS: Type.Integer({ default: 72, minimum: 1, maximum: 720 }),
+  /** A pop never waits longer than this for the customer store; the call routes and says history is unavailable. */
+  LOOKUP_TIMEOUT_MS: Type.Integer({ default: 1500, minimum: 50, maximum: 30_000 }),
+  /** A ready agent with no desktop connected for this long goes not ready ("disconnected"). */
+  AGENT_DISCONNECT_GRACE_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
+  /** This node's name in the call log and among the cluster's nodes; default host-pid-random. */
+  NODE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,80}$' })),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -40,14 +53,18 @@ export interface Config {
   readonly logLevel: Env['LOG_LEVEL'];
   readonly database: { readonly url?: string; readonly poolSize: number; readonly dataDir: string };
   readonly redisUrl?: string;
+  readonly redisKeyPrefix: string;
   readonly defaultCountry: string;
   readonly adminKey?: string;
   readonly seedDemo: boolean;
   readonly dispositions: readonly string[];
   readonly notReadyReasons: readonly string[];
-  readonly drachtio?: { readonly host: string; readonly port: number; readonly secret: string };
+  readonly drachtio?: { readonly host: string; readonly port: number; readonly secret: string; readonly earlyMediaUri?: string };
   readonly trunksFile?: string;
-  readonly webhooks: { readonly urls: readonly string[]; readonly secret?: string };
+  readonly webhooks: { readonly urls: readonly string[]; readonly secret?: string; readonly maxAgeMs: number };
+  readonly lookupTimeoutMs: number;
+  readonly agentDisconnectGraceMs: number;
+  readonly nodeId?: string;
 }
 
 export class ConfigError extends Error {
@@ -77,6 +94,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if ((e.DRACHTIO_HOST === undefined) !== (e.DRACHTIO_SECRET === undefined)) {
     problems.push('DRACHTIO_HOST and DRACHTIO_SECRET must be set together');
   }
+  const webhookUrls = list(e.WEBHOOK_URLS ?? '');
+  for (const u of webhookUrls) {
+    if (!/^https?:\/\/[^\s]+$/.test(u) || !URL.canParse(u)) problems.push(`WEBHOOK_URLS: "${u}" is not an http(s) URL`);
+  }
+  if (webhookUrls.length && !e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET must be set when WEBHOOK_URLS is (deliveries are signed with it)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({
@@ -85,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     database: Object.freeze({ url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, dataDir: e.DATA_DIR }),
     redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     defaultCountry: e.DEFAULT_COUNTRY,
     adminKey: e.SCREENPOP_ADMIN_KEY,
     seedDemo: e.SEED_DEMO === 'auto' ? e.DATABASE_URL === undefined : e.SEED_DEMO === 'true',
@@ -92,9 +115,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notReadyReasons: Object.freeze(list(e.NOT_READY_REASONS)),
     drachtio:
       e.DRACHTIO_HOST && e.DRACHTIO_SECRET
-        ? Object.freeze({ host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET })
+        ? Object.freeze({ host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET, earlyMediaUri: e.SIP_EARLY_MEDIA_URI })
         : undefined,
     trunksFile: e.TRUNKS_FILE,
-    webhooks: Object.freeze({ urls: Object.freeze(list(e.WEBHOOK_URLS ?? '')), secret: e.WEBHOOK_SECRET }),
+    webhooks: Object.freeze({ urls: Object.freeze(webhookUrls), secret: e.WEBHOOK_SECRET, maxAgeMs: e.WEBHOOK_MAX_AGE_HOURS * 3_600_000 }),
+    lookupTimeoutMs: e.LOOKUP_TIMEOUT_MS,
+    agentDisconnectGraceMs: e.AGENT_DISCONNECT_GRACE_SECONDS * 1000,
+    nodeId: e.NODE_ID,
   });
 }

@@ -17,6 +17,7 @@ try {
 const logger = createLogger(config.logLevel);
 const container = await createContainer(config, logger);
 const app = await buildApp(container);
+await container.start();
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -38,6 +39,6 @@ process.on('SIGINT', () => void shutdown('SIGINT'));
 
 await app.listen({ host: config.host, port: config.port });
 logger.info(
-  { store: container.database.kind, state: config.redisUrl ? 'redis' : 'in-process', docs: `/docs` },
+  { store: container.database.kind, state: container.live.kind === 'redis' ? 'redis' : 'in-process', node: container.nodeId, docs: `/docs` },
   `screenpop listening on http://${config.host}:${(app.server.address() as { port: number }).port}`,
 );

@@ -296,6 +296,9 @@ export interface MergeCounts {
   relations: number;
   businessRecords: number;
   holdings: number;
+  calls: number;
+  tickets: number;
+  followUps: number;
 }
 
 const n = (r: { numUpdatedRows?: bigint; numDeletedRows?: bigint } | undefined) => Number(r?.numUpdatedRows ?? r?.numDeletedRows ?? 0n);
@@ -389,9 +392,11 @@ export async function moveCustomerData(trx: Transaction<DB>, sourceId: number, t
   const businessRecords = await trx.updateTable('business_records').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
   const holdings = await trx.updateTable('holdings').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
 
-  // Later features with a customer_id column (calls, tickets, …) repoint here, in this transaction:
-  //   await trx.updateTable('calls').set({ customer_id: targetId }).where('customer_id', '=', sourceId).execute();
-  //   await trx.updateTable('tickets').set({ customer_id: targetId }).where('customer_id', '=', sourceId).execute();
+  // The source's history (calls, tickets, follow-ups, offers shown) becomes the target's.
+  const calls = await trx.updateTable('calls').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
+  const tickets = await trx.updateTable('tickets').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
+  const followUps = await trx.updateTable('follow_ups').set({ customer_id: targetId }).where('customer_id', '=', sourceId).executeTakeFirst();
+  await trx.updateTable('cross_sell_prompts').set({ customer_id: targetId }).where('customer_id', '=', sourceId).execute();
 
   return {
     phones: n(phones),
@@ -399,5 +404,8 @@ export async function moveCustomerData(trx: Transaction<DB>, sourceId: number, t
     relations: n(relOut) + n(relIn),
     businessRecords: n(businessRecords),
     holdings: n(holdings),
+    calls: n(calls),
+    tickets: n(tickets),
+    followUps: n(followUps),
   };
 }

@@ -79,6 +79,12 @@ export interface SearchResult {
 export const SEARCH_DEFAULT_LIMIT = 20;
 export const SEARCH_MAX_LIMIT = 100;
 
+/** A relation seen from its other end: A employee_of B → B employer_of A. */
+export function inverseRelation(kind: string): string {
+  const inverse: Record<string, string> = { employee_of: 'employer_of', subsidiary_of: 'parent_of' };
+  return inverse[kind] ?? kind;
+}
+
 const nullIfEmpty = (s: string | undefined) => (s === undefined || s.trim() === '' ? null : s.trim());
 
 export class CustomerService {
@@ -94,6 +100,11 @@ export class CustomerService {
   async lookupByPhone(raw: string, defaultCountry?: string): Promise<LookupResult> {
     const n = normalisePhone(raw, defaultCountry ?? this.defaultCountry);
     if (!n) return { outcome: 'invalid', normalised: null, matches: [] };
+    return this.lookupNormalised(n);
+  }
+
+  /** `lookupByPhone` for a number already normalised (the SIP gateway reads it with the trunk's country). */
+  async lookupNormalised(n: { e164: string | null; tail: string }): Promise<LookupResult> {
     const rows = await findByPhone(this.db, n, LOOKUP_LIMIT);
     const seen = new Set<number>();
     const matches: LookupMatch[] = [];
@@ -115,7 +126,11 @@ export class CustomerService {
     return { outcome, normalised: { e164: n.e164, tail: n.tail }, matches };
   }
 
-  async create(actor: Actor, input: CreateCustomerInput, opts: { force?: boolean } = {}) {
+  /**
+   * `provisional`: a contact made from an unmatched call, for the agent to complete from the pop
+   * (no duplicate check: the caller's number matched nobody).
+   */
+  async create(actor: Actor, input: CreateCustomerInput, opts: { force?: boolean; provisional?: boolean } = {}) {
     const phones = (input.phones ?? []).map((p, index) => {
       const n = normalisePhone(p.number, this.defaultCountry);
       if (!n) throw new AppError('INVALID_PHONE', `Phone ${index + 1} ("${p.number}") is not a phone number`, { index, number: p.number });
@@ -127,7 +142,7 @@ export class CustomerService {
     const displayName = input.displayName.trim();
 
     return this.db.transaction().execute(async (trx) => {
-      if (!opts.force) {
+      if (!opts.force && !opts.provisional) {
         const candidates = await findDuplicateCandidates(trx, {
           e164s: [...new Set(phones.flatMap((p) => (p.n.e164 ? [p.n.e164] : [])))],
           tails: [...new Set(phones.filter((p) => !p.n.e164).map((p) => p.n.tail))],
@@ -151,6 +166,7 @@ export class CustomerService {
         tags: input.tags ?? [],
         notes: nullIfEmpty(input.notes),
         merged_into_id: null,
+        provisional: opts.provisional === true,
       });
       const phoneRows = await insertPhones(
         trx,
@@ -169,7 +185,7 @@ export class CustomerService {
         emails.map((e) => ({ customer_id: customer.id, ...e })),
       );
       const result = { ...customer, phones: phoneRows, emails: emailRows };
-      await recordAudit(trx, actor, { action: 'customer.create', entity: 'customer', entityId: customer.id, after: result });
+      await recordAudit(trx, actor, { action: opts.provisional ? 'customer.create_provisional' : 'customer.create', entity: 'customer', entityId: customer.id, after: result });
       return result;
     });
   }
@@ -178,15 +194,9 @@ export class CustomerService {
     const customer = await findCustomer(this.db, id);
     if (!customer || customer.deleted_at) throw new AppError('CUSTOMER_NOT_FOUND', `No customer ${id}`);
     const d = await findCustomerDetails(this.db, id);
-    const inverse: Record<string, string> = {
-      employee_of: 'employer_of',
-      subsidiary_of: 'parent_of',
-      household_member: 'household_member',
-      partner_of: 'partner_of',
-    };
     const relations = [
       ...d.outgoing.map((r) => ({ ...r, direction: 'outgoing' as const })),
-      ...d.incoming.map((r) => ({ ...r, kind: inverse[r.kind] ?? r.kind, direction: 'incoming' as const })),
+      ...d.incoming.map((r) => ({ ...r, kind: inverseRelation(r.kind), direction: 'incoming' as const })),
     ];
     return { ...customer, phones: d.phones, emails: d.emails, relations, businessRecords: d.businessRecords, holdings: d.holdings };
   }

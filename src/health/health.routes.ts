@@ -26,6 +26,25 @@ export function databaseCheck(database: Database, expectedMigrations: readonly s
   };
 }
 
+/** Redis answers a PING in time and the bus subscriber is connected (else this node misses other nodes' messages). */
+export function redisCheck(command: { ping(): Promise<unknown> }, subscriber: { readonly status: string }, timeoutMs = 2000): ReadinessCheck {
+  return {
+    name: 'redis',
+    async check() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer to PING within ${timeoutMs} ms`)), timeoutMs);
+      });
+      try {
+        await Promise.race([command.ping(), timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+      return subscriber.status === 'ready' ? { ok: true, detail: 'shared state' } : { ok: false, detail: `bus subscriber ${subscriber.status}` };
+    },
+  };
+}
+
 export const healthRoutes: FastifyPluginAsyncTypebox<{ checks: ReadinessCheck[] }> = async (app, { checks }) => {
   app.get('/health', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
 

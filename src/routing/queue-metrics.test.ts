@@ -81,6 +81,13 @@ describe('computeQueueMetrics', () => {
     expect(m.abandonmentRate).toBe(0);
   });
 
+  it('a caller who hung up before the call reached the queue is neither offered nor abandoned', () => {
+    const m = computeQueueMetrics([{ queueId: 'q1', offeredAt: T0, endedAt: T0 + 300, outcome: 'abandoned', queued: false }, answered(3)], Q, T0);
+    expect(m.offered).toBe(1);
+    expect(m.abandoned).toBe(0);
+    expect(m.abandonmentRate).toBe(0);
+  });
+
   it('only pre-queue overflows: offered 0, rate null', () => {
     const m = computeQueueMetrics([{ queueId: 'q1', offeredAt: T0, outcome: 'overflowed', queued: false }], Q, T0);
     expect(m.offered).toBe(0);

@@ -9,7 +9,7 @@ export interface CallRecord {
   readonly answeredAt?: number;
   readonly endedAt?: number;
   readonly outcome: CallOutcome;
-  /** `false` = overflowed before entering the queue: not offered. Absent counts as queued. */
+  /** `false` = never entered the queue (overflowed, hung up or failed before it): not offered. Absent counts as queued. */
   readonly queued?: boolean;
   readonly waitSeconds?: number;
   readonly talkSeconds?: number;
@@ -51,9 +51,9 @@ export interface AgentHandleMetrics {
   readonly ahtSeconds: number;
 }
 
-/** Whether the call entered the queue (overflow before queueing does not count). */
+/** Whether the call entered the queue; a call that ended before it did (any outcome) is not offered to it. */
 export function isOffered(record: CallRecord): boolean {
-  return !(record.outcome === 'overflowed' && record.queued === false);
+  return record.queued !== false;
 }
 
 /** Wait in seconds: explicit `waitSeconds`, else answeredAt (answered) or endedAt (abandoned) − offeredAt. */

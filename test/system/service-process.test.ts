@@ -1,30 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startService } from '../helpers/service-process.ts';
 
 const ADMIN = 'system-test-admin-key-0123456789';
-
-/** Starts `node src/main.ts` the way `npm start` does, on a free port and a throw-away data dir. */
-function startService(env: Record<string, string>): Promise<{ proc: ChildProcess; url: string; output: () => string }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const proc = spawn(process.execPath, ['src/main.ts'], { env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = setTimeout(() => reject(new Error(`service did not start:\n${out}`)), 60_000);
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      const m = /listening on (http:\/\/[\d.]+:\d+)/.exec(out);
-      if (m?.[1]) {
-        clearTimeout(timer);
-        resolve({ proc, url: m[1], output: () => out });
-      }
-    };
-    proc.stdout.on('data', onData);
-    proc.stderr.on('data', onData);
-    proc.on('exit', (code) => reject(new Error(`service exited ${code}:\n${out}`)));
-  });
-}
 
 describe('the service as a process on its embedded defaults', () => {
   const dir = mkdtempSync(join(tmpdir(), 'screenpop-sys-'));

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { isTransient } from './call-log.ts';
+
+describe('isTransient: which store errors the call log retries', () => {
+  it.each([
+    [{ code: 'ECONNREFUSED' }, true],
+    [{ code: '08006' }, true], // connection failure
+    [{ code: '57P01' }, true], // admin shutdown
+    [{ code: '53300' }, true], // too many connections
+    [new Error('Connection terminated unexpectedly'), true],
+    [new Error('timeout exceeded when trying to connect'), true],
+    [{ code: '23505' }, false], // unique violation: retrying cannot help
+    [{ code: '23503' }, false], // foreign key
+    [{ code: '22P02' }, false], // bad input
+    [new Error('something else'), false],
+    [null, false],
+  ])('%o → %s', (err, transient) => expect(isTransient(err)).toBe(transient));
+});

@@ -1,0 +1,85 @@
+import { loggedOut, type AgentState } from '../agent-state.ts';
+import { queueScore, type CallRegistration, type LiveState, type QueueEntry, type VersionedAgentState } from './live-state.ts';
+
+/** Live state for a single node (the embedded default). Every operation is atomic by construction. */
+export class MemoryLiveState implements LiveState {
+  readonly kind = 'memory' as const;
+  private readonly agents = new Map<string, VersionedAgentState>();
+  private readonly queues = new Map<string, Map<string, QueueEntry>>();
+  private readonly calls = new Map<string, CallRegistration>();
+  private readonly nodes = new Map<string, number>();
+  private readonly now: () => number;
+
+  constructor(opts: { now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  async agentStates(agentIds: readonly string[]) {
+    const out = new Map<string, VersionedAgentState>();
+    for (const id of agentIds) out.set(id, this.agents.get(id) ?? { state: loggedOut(0), version: 0 });
+    return out;
+  }
+
+  async setAgentState(agentId: string, expectedVersion: number, next: AgentState) {
+    const version = this.agents.get(agentId)?.version ?? 0;
+    if (version !== expectedVersion) return null;
+    this.agents.set(agentId, { state: next, version: version + 1 });
+    return version + 1;
+  }
+
+  async enqueue(entry: QueueEntry) {
+    let q = this.queues.get(entry.queueId);
+    if (!q) this.queues.set(entry.queueId, (q = new Map()));
+    q.set(entry.callId, entry);
+  }
+
+  async waiting(queueId: string) {
+    const entries = [...(this.queues.get(queueId)?.values() ?? [])];
+    return entries.sort(
+      (a, b) => queueScore(a.priority, a.enqueuedAt) - queueScore(b.priority, b.enqueuedAt) || (a.callId < b.callId ? -1 : a.callId > b.callId ? 1 : 0),
+    );
+  }
+
+  async removeWaiting(queueId: string, callId: string) {
+    return this.queues.get(queueId)?.delete(callId) ?? false;
+  }
+
+  async claim(queueId: string, callId: string, agentId: string, expectedVersion: number, next: AgentState) {
+    const q = this.queues.get(queueId);
+    if (!q?.has(callId)) return null;
+    const version = this.agents.get(agentId)?.version ?? 0;
+    if (version !== expectedVersion) return null;
+    q.delete(callId);
+    this.agents.set(agentId, { state: next, version: version + 1 });
+    return version + 1;
+  }
+
+  async registerCall(key: string, reg: CallRegistration) {
+    if (this.calls.has(key)) return false;
+    this.calls.set(key, reg);
+    return true;
+  }
+
+  async findCall(key: string) {
+    return this.calls.get(key) ?? null;
+  }
+
+  async unregisterCall(key: string) {
+    this.calls.delete(key);
+  }
+
+  async liveCalls() {
+    return [...this.calls].map(([key, reg]) => ({ ...reg, key }));
+  }
+
+  async heartbeat(nodeId: string, ttlMs: number) {
+    this.nodes.set(nodeId, this.now() + ttlMs);
+  }
+
+  async liveNodes() {
+    const now = this.now();
+    return new Set([...this.nodes].filter(([, until]) => until > now).map(([id]) => id));
+  }
+
+  async close() {}
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { challenge, ha1, parseAuthorization, verifyDigest, type NonceSigner } from './digest-auth.ts';
+
+const md5 = (s: string) => createHash('md5').update(s).digest('hex');
+const signer: NonceSigner = { secret: Buffer.from('0123456789abcdef0123456789abcdef'), ttlMs: 300_000 };
+const trunk = { username: 'pbx1', realm: 'screenpop', ha1: ha1('pbx1', 'screenpop', 's3cret') };
+const NOW = 1_700_000_000_000;
+
+/** What a SIP phone sends back for a challenge (qop=auth). */
+function answer(chal: string, opts: { password?: string; method?: string; uri?: string; username?: string } = {}) {
+  const nonce = /nonce="([^"]+)"/.exec(chal)![1]!;
+  const username = opts.username ?? 'pbx1';
+  const uri = opts.uri ?? 'sip:8005550100@127.0.0.1';
+  const h1 = md5(`${username}:screenpop:${opts.password ?? 's3cret'}`);
+  const h2 = md5(`${opts.method ?? 'INVITE'}:${uri}`);
+  const response = md5(`${h1}:${nonce}:00000001:abc123:auth:${h2}`);
+  return `Digest username="${username}", realm="screenpop", nonce="${nonce}", uri="${uri}", response="${response}", algorithm=MD5, cnonce="abc123", qop=auth, nc=00000001`;
+}
+
+describe('digest authentication', () => {
+  it('computes HA1 like RFC 2617', () => {
+    expect(ha1('Mufasa', 'testrealm@host.com', 'Circle Of Life')).toBe('939e7578ed9e3c518a452acee763bce9');
+  });
+
+  it('accepts the right password and refuses a wrong one, another user or another method', () => {
+    const chal = challenge(signer, 'screenpop', NOW);
+    expect(chal).toMatch(/^Digest realm="screenpop", nonce="[^"]+", algorithm=MD5, qop="auth"$/);
+    const check = (authorization: string, method = 'INVITE') => verifyDigest(signer, trunk, { method, authorization }, NOW + 1000);
+    expect(check(answer(chal))).toEqual({ ok: true });
+    expect(check(answer(chal, { password: 'wrong' }))).toMatchObject({ ok: false, reason: 'response' });
+    expect(check(answer(chal, { username: 'other' }))).toMatchObject({ ok: false, reason: 'user' });
+    expect(check(answer(chal), 'OPTIONS')).toMatchObject({ ok: false, reason: 'response' });
+  });
+
+  it('accepts the old form without qop', () => {
+    const nonce = /nonce="([^"]+)"/.exec(challenge(signer, 'screenpop', NOW))![1]!;
+    const uri = 'sip:1@h';
+    const response = md5(`${trunk.ha1}:${nonce}:${md5(`INVITE:${uri}`)}`);
+    const auth = `Digest username="pbx1",realm="screenpop",nonce="${nonce}",uri="${uri}",response="${response}"`;
+    expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: auth }, NOW)).toEqual({ ok: true });
+  });
+
+  it('refuses forged nonces and marks an expired one stale', () => {
+    const forged = answer('nonce="lq2x0.AAAAAAAAAAAAAAAAAAAAAA"');
+    expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: forged }, NOW)).toMatchObject({ ok: false, reason: 'nonce', stale: false });
+    const old = answer(challenge(signer, 'screenpop', NOW));
+    expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: old }, NOW + 301_000)).toMatchObject({ ok: false, stale: true });
+  });
+
+  it('treats missing and malformed credentials as such', () => {
+    expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: undefined }, NOW)).toMatchObject({ reason: 'missing' });
+    for (const bad of ['Basic abc', 'Digest', 'Digest username="x"', 'Digest ' + 'a'.repeat(5000), 'Digest username="pbx1", nonce="x", uri="u", response="r", algorithm=SHA-512']) {
+      expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: bad }, NOW)).toMatchObject({ ok: false, reason: 'malformed' });
+    }
+  });
+
+  it('parses quoted values with commas and escapes', () => {
+    expect({ ...parseAuthorization('Digest username="a\\"b", uri="sip:x@y;a=b,c", qop=auth') }).toEqual({ username: 'a"b', uri: 'sip:x@y;a=b,c', qop: 'auth' });
+  });
+});

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { dialledFromUri, offerCheck } from './invite-checks.ts';
+
+describe('dialledFromUri', () => {
+  it.each([
+    ['sip:8005550100@10.0.0.1', '8005550100'],
+    ['sip:+18005550100@host;user=phone', '+18005550100'],
+    ['sips:800-555-0100@host:5061', '8005550100'],
+    ['tel:+1-800-555-0100;phone-context=x', '+18005550100'],
+    ['<sip:%2B18005550100@host>', '+18005550100'],
+    ['sip:*123#@host', '*123#'],
+    ['sip:10.0.0.1:5060', null],
+    ['sip:@host', null],
+  ])('%s → %s', (uri, dialled) => {
+    expect(dialledFromUri(uri)).toEqual({ ok: true, value: dialled });
+  });
+
+  it.each([
+    ['sip:800CALLNOW@host', 484],
+    ['sip:support@host', 484],
+    ['sip:---@host', 484],
+    [`sip:${'1'.repeat(40)}@host`, 484],
+    ['sip:%ZZ@host', 400],
+    ['http://example.com', 416],
+    [`sip:${'1'.repeat(2000)}@host`, 414],
+  ])('%s → %d', (uri, status) => {
+    expect(dialledFromUri(uri)).toMatchObject({ ok: false, status });
+  });
+});
+
+describe('offerCheck', () => {
+  const sdp = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n';
+  it('takes SDP and a late offer (no body)', () => {
+    expect(offerCheck(sdp, 'application/sdp')).toEqual({ ok: true, value: 'sdp' });
+    expect(offerCheck(sdp, 'Application/SDP; charset=utf-8')).toEqual({ ok: true, value: 'sdp' });
+    expect(offerCheck('', undefined)).toEqual({ ok: true, value: 'none' });
+  });
+  it('refuses another body type with 415 and garbage SDP with 400', () => {
+    expect(offerCheck('<xml/>', 'application/xml')).toMatchObject({ ok: false, status: 415, headers: { Accept: 'application/sdp' } });
+    expect(offerCheck('garbage', 'application/sdp')).toMatchObject({ ok: false, status: 400 });
+    expect(offerCheck('v=0\r\ns=-\r\n', 'application/sdp')).toMatchObject({ ok: false, status: 400 });
+  });
+});

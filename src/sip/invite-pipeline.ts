@@ -1,0 +1,164 @@
+import type { CallService } from '../calls/call.service.ts';
+import { maskPhone } from '../customers/phone-number.ts';
+import { AppError } from '../shared/errors.ts';
+import type { Logger } from '../shared/logger.ts';
+import { parseCallerIdentity, type CallerIdentity } from './caller-identity.ts';
+import { challenge, verifyDigest, type NonceSigner } from './digest-auth.ts';
+import { dialledFromUri, offerCheck } from './invite-checks.ts';
+import type { CallRateLimiter } from './rate-limit.ts';
+import { SipCall } from './sip-call.ts';
+import { callIdOf, type SipRequest, type SipResponse, type SrfClient } from './srf.ts';
+import type { TrunkEntry, TrunkService } from './trunk.service.ts';
+
+/** What the steps learn about one INVITE, kept on the request. */
+export interface InviteContext {
+  log: Logger;
+  cancelled: boolean;
+  trunk: TrunkEntry | null;
+  dialled: string | null;
+  caller: CallerIdentity | null;
+}
+
+export interface PipelineDeps {
+  srf: SrfClient;
+  calls: CallService;
+  trunks: TrunkService;
+  limiter: CallRateLimiter;
+  signer: NonceSigner;
+  log: Logger;
+  earlyMediaUri?: string;
+  isConnected?: () => boolean;
+  /** Each call in progress, from its ringback to its end (the gateway ends them all if drachtio-server goes away). */
+  onCall?: (call: SipCall) => void;
+  onFinished?: (call: SipCall) => void;
+}
+
+type Next = (err?: unknown) => void;
+type Step = (req: SipRequest, res: SipResponse, next: Next) => void;
+
+const ctx = (req: SipRequest) => req.locals as InviteContext;
+
+/** Ends an INVITE with a final response and one log line (no personal data: status, reason, trunk). */
+function refuse(req: SipRequest, res: SipResponse, status: number, why: string, headers: Record<string, string> = {}, level: 'info' | 'debug' = 'info') {
+  const c = ctx(req);
+  c.log[level]({ status, why, trunk: c.trunk?.trunk.name, source: req.source_address }, 'INVITE refused');
+  if (!res.finalResponseSent && !c.cancelled) res.send(status, { headers });
+}
+
+/** The INVITE pipeline, step by step; every path ends in a final response. */
+export function invitePipeline(d: PipelineDeps): Step[] {
+  /** A child logger for the call, and a CANCEL listener, before anything else can take time. */
+  const startCall: Step = (req, res, next) => {
+    const c: InviteContext = { log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }), cancelled: false, trunk: null, dialled: null, caller: null };
+    req.locals = c;
+    req.on('cancel', () => {
+      c.cancelled = true;
+    });
+    // A re-INVITE (To tag) for a dialog drachtio-srf does not know: the dialog does not exist.
+    if (/;\s*tag=/i.test(req.get('To') ?? '')) return refuse(req, res, 481, 'in-dialog INVITE for an unknown dialog');
+    next();
+  };
+
+  /** Only registered trunks may send calls: by source address, then digest credentials when the trunk has them. */
+  const checkTrunk: Step = (req, res, next) => {
+    const trunk = d.trunks.forSource(req.source_address);
+    if (!trunk) return refuse(req, res, 403, 'source address is not a registered trunk');
+    ctx(req).trunk = trunk;
+    const auth = trunk.trunk.auth;
+    if (auth && trunk.ha1) {
+      const now = Date.now();
+      const result = verifyDigest(d.signer, { username: auth.username, realm: auth.realm, ha1: trunk.ha1 }, { method: 'INVITE', authorization: req.get('Authorization') }, now);
+      if (!result.ok) {
+        // No or stale credentials: challenge. Wrong ones: refuse, so a misconfigured PBX does not loop.
+        if (result.reason === 'missing' || result.stale) {
+          return refuse(req, res, 401, result.stale ? 'stale nonce' : 'credentials needed', { 'WWW-Authenticate': challenge(d.signer, auth.realm, now, result.stale) }, 'debug');
+        }
+        return refuse(req, res, 403, `digest authentication failed (${result.reason})`);
+      }
+    }
+    next();
+  };
+
+  /** A trunk above its calls-per-second cap: 503 with Retry-After, so the PBX backs off or routes elsewhere. */
+  const limitRate: Step = (req, res, next) => {
+    const { trunk } = ctx(req).trunk!;
+    if (!d.limiter.take(trunk.name, trunk.maxCallsPerSecond)) {
+      return refuse(req, res, 503, 'trunk above its calls-per-second cap', { 'Retry-After': String(d.limiter.retryAfter(trunk.name)) }, 'debug');
+    }
+    next();
+  };
+
+  /** The dialled number and the offer must make sense before the call is queued. */
+  const checkRequest: Step = (req, res, next) => {
+    const dialled = dialledFromUri(req.uri);
+    if (!dialled.ok) return refuse(req, res, dialled.status, dialled.why);
+    const offer = offerCheck(req.body, req.get('Content-Type'));
+    if (!offer.ok) return refuse(req, res, offer.status, offer.why, offer.headers);
+    ctx(req).dialled = dialled.value;
+    next();
+  };
+
+  /** Who is calling: P-Asserted-Identity, then Remote-Party-ID, then From, read in the trunk's country. */
+  const identifyCaller: Step = (req, _res, next) => {
+    const c = ctx(req);
+    c.caller = parseCallerIdentity({ get: (name) => req.get(name) }, c.trunk!.trunk.defaultCountry);
+    next();
+  };
+
+  /** Ringback to the caller, and the call into the call service, which queues it and rings an agent. */
+  const offerCall: Step = (req, res) => {
+    const c = ctx(req);
+    if (c.cancelled) return; // drachtio-server answered the CANCEL with 487 already
+    const caller = c.caller!;
+    const entry = c.trunk!;
+    const channel = new SipCall({ srf: d.srf, calls: d.calls, log: c.log, earlyMediaUri: d.earlyMediaUri, isConnected: d.isConnected, onFinished: d.onFinished }, req, res, { number: caller.number, name: caller.displayName, withheld: caller.withheld });
+    d.onCall?.(channel);
+    channel.ringback();
+    const queueId = d.trunks.queueFor(entry, c.dialled);
+    d.calls
+      .offer({
+        source: 'sip',
+        externalId: callIdOf(req),
+        trunk: entry.trunk.name,
+        fromNumber: caller.number,
+        callerName: caller.displayName,
+        withheld: caller.withheld,
+        normalised: caller.normalised,
+        defaultCountry: entry.trunk.defaultCountry,
+        dialledNumber: c.dialled,
+        redirectingNumber: caller.redirectingNumber,
+        ...(queueId ? { queueId } : {}),
+        channel,
+      })
+      .then((view) => {
+        // The same Call-ID again (a PBX reusing one): the earlier call owns it; this INVITE goes nowhere.
+        if (d.calls.liveCall(view.id)?.channel !== channel && !channel.finished) {
+          channel.reject(482);
+          c.log.info({ callId: view.id }, 'INVITE repeats the Call-ID of another call: refused');
+          return;
+        }
+        channel.offered(view.id);
+        c.log.info(
+          { callId: view.id, trunk: entry.trunk.name, from: caller.withheld ? 'withheld' : caller.number ? maskPhone(caller.number) : 'unknown', queue: view.queueId, match: view.matchOutcome },
+          'SIP call offered',
+        );
+      })
+      .catch((err: unknown) => {
+        const code = err instanceof AppError ? err.code : 'INTERNAL';
+        const status = code === 'QUEUE_NOT_FOUND' ? 404 : code === 'UNAVAILABLE' ? 503 : 500;
+        if (status === 500) c.log.error({ err }, 'offering a SIP call failed');
+        else c.log.info({ status, code }, 'SIP call not offered');
+        channel.reject(status, status === 503 ? { 'Retry-After': '5' } : {});
+      });
+  };
+
+  return [startCall, checkTrunk, limitRate, checkRequest, identifyCaller, offerCall];
+}
+
+/** OPTIONS keepalives: 200 for a registered trunk, 403 for anyone else. */
+export function optionsHandler(trunks: TrunkService): Step {
+  return (req, res) => {
+    const known = trunks.forSource(req.source_address) !== null;
+    res.send(known ? 200 : 403, known ? { headers: { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS' } } : {});
+  };
+}
