@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { challenge, ha1, parseAuthorization, verifyDigest, type NonceSigner } from './digest-auth.ts';
+import { challenge, ha1, parseAuthorization, trunkNonceSigner, verifyDigest, type NonceSigner } from './digest-auth.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const signer: NonceSigner = { secret: Buffer.from('0123456789abcdef0123456789abcdef'), ttlMs: 300_000 };
@@ -46,6 +46,16 @@ describe('digest authentication', () => {
     expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: forged }, NOW)).toMatchObject({ ok: false, reason: 'nonce', stale: false });
     const old = answer(challenge(signer, 'screenpop', NOW));
     expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: old }, NOW + 301_000)).toMatchObject({ ok: false, stale: true });
+  });
+
+  it("accepts a nonce another node issued for the same trunk, not one issued for another trunk", () => {
+    const nodeA = trunkNonceSigner(trunk.ha1, 300_000);
+    const nodeB = trunkNonceSigner(trunk.ha1, 300_000);
+    const fromA = answer(challenge(nodeA, 'screenpop', NOW));
+    expect(verifyDigest(nodeB, trunk, { method: 'INVITE', authorization: fromA }, NOW + 1000)).toEqual({ ok: true });
+    const otherTrunk = trunkNonceSigner(ha1('pbx2', 'screenpop', 'other'), 300_000);
+    const fromOther = answer(challenge(otherTrunk, 'screenpop', NOW));
+    expect(verifyDigest(nodeB, trunk, { method: 'INVITE', authorization: fromOther }, NOW + 1000)).toMatchObject({ ok: false, reason: 'nonce' });
   });
 
   it('treats missing and malformed credentials as such', () => {

@@ -1,6 +1,8 @@
 // SIP digest authentication (RFC 3261 §22, RFC 2617, MD5 with qop=auth) for trunks that need it.
-// Pure functions; nonces are stateless (a timestamp signed with a per-node secret), so any request
-// can be checked without remembering the challenge.
+// Pure functions; nonces are stateless (a timestamp signed with a key derived from the trunk's
+// HA1), so any request can be checked without remembering the challenge — on any node: with
+// several screenpop nodes behind one drachtio-server, the INVITE carrying the credentials often
+// reaches another node than the one that sent the 401.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
@@ -14,6 +16,15 @@ export interface NonceSigner {
   readonly secret: Buffer;
   /** How long a nonce stays good; after that the peer is told it is stale and retries at once. */
   readonly ttlMs: number;
+}
+
+/**
+ * The signer for one trunk's nonces: keyed by its HA1, which every node reads from the store and
+ * only the trunk's PBX can also compute — a per-node random key would refuse every INVITE whose
+ * challenge came from another node.
+ */
+export function trunkNonceSigner(trunkHa1: string, ttlMs: number): NonceSigner {
+  return { secret: createHmac('sha256', 'screenpop-sip-nonce').update(trunkHa1).digest(), ttlMs };
 }
 
 function sign(secret: Buffer, stamp: string): string {

@@ -3,7 +3,7 @@ import { maskPhone } from '../customers/phone-number.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseCallerIdentity, type CallerIdentity } from './caller-identity.ts';
-import { challenge, verifyDigest, type NonceSigner } from './digest-auth.ts';
+import { challenge, trunkNonceSigner, verifyDigest } from './digest-auth.ts';
 import { dialledFromUri, offerCheck } from './invite-checks.ts';
 import type { CallRateLimiter } from './rate-limit.ts';
 import { SipCall } from './sip-call.ts';
@@ -24,7 +24,8 @@ export interface PipelineDeps {
   calls: CallService;
   trunks: TrunkService;
   limiter: CallRateLimiter;
-  signer: NonceSigner;
+  /** How long a digest nonce stays good. */
+  nonceTtlMs: number;
   log: Logger;
   earlyMediaUri?: string;
   isConnected?: () => boolean;
@@ -67,11 +68,12 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     const auth = trunk.trunk.auth;
     if (auth && trunk.ha1) {
       const now = Date.now();
-      const result = verifyDigest(d.signer, { username: auth.username, realm: auth.realm, ha1: trunk.ha1 }, { method: 'INVITE', authorization: req.get('Authorization') }, now);
+      const signer = trunkNonceSigner(trunk.ha1, d.nonceTtlMs);
+      const result = verifyDigest(signer, { username: auth.username, realm: auth.realm, ha1: trunk.ha1 }, { method: 'INVITE', authorization: req.get('Authorization') }, now);
       if (!result.ok) {
         // No or stale credentials: challenge. Wrong ones: refuse, so a misconfigured PBX does not loop.
         if (result.reason === 'missing' || result.stale) {
-          return refuse(req, res, 401, result.stale ? 'stale nonce' : 'credentials needed', { 'WWW-Authenticate': challenge(d.signer, auth.realm, now, result.stale) }, 'debug');
+          return refuse(req, res, 401, result.stale ? 'stale nonce' : 'credentials needed', { 'WWW-Authenticate': challenge(signer, auth.realm, now, result.stale) }, 'debug');
         }
         return refuse(req, res, 403, `digest authentication failed (${result.reason})`);
       }

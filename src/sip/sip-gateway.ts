@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { CallService } from '../calls/call.service.ts';
 import type { ReadinessCheck } from '../health/health.routes.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -55,7 +54,7 @@ export class SipGateway {
       calls: deps.calls,
       trunks: deps.trunks,
       limiter: new CallRateLimiter(),
-      signer: { secret: randomBytes(32), ttlMs: NONCE_TTL_MS },
+      nonceTtlMs: NONCE_TTL_MS,
       log: deps.log,
       earlyMediaUri: opts.earlyMediaUri,
       isConnected: () => this.isConnected,
