@@ -37,6 +37,7 @@ const EnvSchema = Type.Object({
   WEBHOOK_SECRET: Type.Optional(Type.String({ minLength: 16 })),
   /** A webhook delivery the receiver keeps refusing is retried (at most 5 minutes apart) for this long, then given up. */
   WEBHOOK_MAX_AGE_HOURS: Type.Integer({ default: 72, minimum: 1, maximum: 720 }),
+  WEBHOOK_KEEP_DAYS: Type.Integer({ default: 14, minimum: 1, maximum: 3650 }),
   /** A pop never waits longer than this for the customer store; the call routes and says history is unavailable. */
   LOOKUP_TIMEOUT_MS: Type.Integer({ default: 1500, minimum: 50, maximum: 30_000 }),
   /** A ready agent with no desktop connected for this long goes not ready ("disconnected"). */
@@ -61,7 +62,7 @@ export interface Config {
   readonly notReadyReasons: readonly string[];
   readonly drachtio?: { readonly host: string; readonly port: number; readonly secret: string; readonly earlyMediaUri?: string };
   readonly trunksFile?: string;
-  readonly webhooks: { readonly urls: readonly string[]; readonly secret?: string; readonly maxAgeMs: number };
+  readonly webhooks: { readonly urls: readonly string[]; readonly secret?: string; readonly maxAgeMs: number; readonly keepMs: number };
   readonly lookupTimeoutMs: number;
   readonly agentDisconnectGraceMs: number;
   readonly nodeId?: string;
@@ -118,7 +119,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? Object.freeze({ host: e.DRACHTIO_HOST, port: e.DRACHTIO_PORT, secret: e.DRACHTIO_SECRET, earlyMediaUri: e.SIP_EARLY_MEDIA_URI })
         : undefined,
     trunksFile: e.TRUNKS_FILE,
-    webhooks: Object.freeze({ urls: Object.freeze(webhookUrls), secret: e.WEBHOOK_SECRET, maxAgeMs: e.WEBHOOK_MAX_AGE_HOURS * 3_600_000 }),
+    webhooks: Object.freeze({ urls: Object.freeze(webhookUrls), secret: e.WEBHOOK_SECRET, maxAgeMs: e.WEBHOOK_MAX_AGE_HOURS * 3_600_000, keepMs: e.WEBHOOK_KEEP_DAYS * 86_400_000 }),
     lookupTimeoutMs: e.LOOKUP_TIMEOUT_MS,
     agentDisconnectGraceMs: e.AGENT_DISCONNECT_GRACE_SECONDS * 1000,
     nodeId: e.NODE_ID,

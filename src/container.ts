@@ -84,7 +84,7 @@ export interface ContainerOptions {
   live?: LiveState;
   bus?: Bus;
   /** Webhook delivery timing (tests use short retries instead of real minutes). */
-  webhookTuning?: Omit<WebhookDispatcherOptions, 'secret' | 'maxAgeMs'>;
+  webhookTuning?: Omit<WebhookDispatcherOptions, 'secret' | 'maxAgeMs' | 'keepMs'>;
   /** Where the demo keys go; default `<DATA_DIR>/demo-keys.json`, but nowhere when `database` is handed in. */
   demoKeysFile?: string;
 }
@@ -276,7 +276,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
           dispatcher.stop();
         });
         if (config.webhooks.urls.length && config.webhooks.secret) {
-          const webhooks = new WebhookDispatcher(db, { ...opts.webhookTuning, secret: config.webhooks.secret, maxAgeMs: config.webhooks.maxAgeMs }, logger.child({ part: 'webhooks' }));
+          const webhooks = new WebhookDispatcher(db, { ...opts.webhookTuning, secret: config.webhooks.secret, maxAgeMs: config.webhooks.maxAgeMs, keepMs: config.webhooks.keepMs }, logger.child({ part: 'webhooks' }));
           webhooks.onOutcome = (outcome, n) => metrics.webhookDeliveries.inc({ outcome }, n);
           webhooks.start();
           closers.push(() => webhooks.stop());

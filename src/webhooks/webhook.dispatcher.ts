@@ -7,6 +7,7 @@ import {
   claimDueWebhooks,
   giveUpWebhooks,
   markWebhookDelivered,
+  pruneFinishedWebhooks,
   recordWebhookFailure,
   releaseWebhooks,
   type ClaimedDelivery,
@@ -30,9 +31,16 @@ export interface WebhookDispatcherOptions {
   concurrentReceivers?: number;
   /** How long a claim keeps other nodes off; a node that dies mid-delivery frees its rows after it. Default 60 s or 4 timeouts. */
   leaseMs?: number;
+  /** Delivered and given-up rows are deleted this long after their event (WEBHOOK_KEEP_DAYS). */
+  keepMs: number;
+  /** How often this node deletes them. Default 1 h. */
+  pruneEveryMs?: number;
 }
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'given_up';
+
+// Rows deleted per statement when pruning, so a large backlog never holds locks for long.
+const PRUNE_BATCH = 1000;
 
 // A claim stops being used this long before its lease ends (database and node clocks differ a little).
 const LEASE_SAFETY_MS = 5000;
@@ -56,6 +64,9 @@ export class WebhookDispatcher {
   private readonly perReceiver: number;
   private readonly concurrentReceivers: number;
   private readonly leaseMs: number;
+  private readonly keepMs: number;
+  private readonly pruneEveryMs: number;
+  private nextPruneAt = 0;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -76,6 +87,8 @@ export class WebhookDispatcher {
     this.perReceiver = opts.perReceiver ?? 20;
     this.concurrentReceivers = opts.concurrentReceivers ?? 8;
     this.leaseMs = opts.leaseMs ?? Math.max(60_000, 4 * this.timeoutMs);
+    this.keepMs = opts.keepMs;
+    this.pruneEveryMs = opts.pruneEveryMs ?? 3_600_000;
   }
 
   start(): void {
@@ -109,7 +122,7 @@ export class WebhookDispatcher {
   private async tick() {
     if (this.polling) return;
     this.pollAgain = false;
-    this.polling = this.poll();
+    this.polling = this.poll().then(() => this.pruneWhenDue());
     await this.polling;
     this.polling = null;
     this.schedule(this.pollAgain ? 0 : this.pollMs);
@@ -137,6 +150,23 @@ export class WebhookDispatcher {
         .catch((err) => this.log.error({ err, receiver: origin(rows[0]!.url) }, 'webhook delivery bookkeeping failed; the rows are retried when their lease ends'))
         .finally(() => this.inFlight.delete(task));
       this.inFlight.add(task);
+    }
+  }
+
+  /** Deletes finished rows past the keep time, once per prune period (on every node; deleting twice is harmless). */
+  private async pruneWhenDue(): Promise<void> {
+    if (Date.now() < this.nextPruneAt) return;
+    this.nextPruneAt = Date.now() + this.pruneEveryMs;
+    try {
+      let deleted = 0;
+      let batch: number;
+      do {
+        batch = await pruneFinishedWebhooks(this.db, this.keepMs, PRUNE_BATCH);
+        deleted += batch;
+      } while (batch === PRUNE_BATCH && !this.stopping.signal.aborted);
+      if (deleted) this.log.info({ deleted }, 'old webhook deliveries deleted');
+    } catch (err) {
+      this.log.warn({ err }, 'old webhook deliveries could not be deleted; trying again next period');
     }
   }
 

@@ -104,6 +104,19 @@ export async function releaseWebhooks(db: Q, ids: readonly number[]): Promise<vo
   await sql`UPDATE webhook_outbox SET next_attempt_at = now() WHERE id IN (${sql.join(ids)}) AND ${PENDING}`.execute(db);
 }
 
+/**
+ * Deletes up to `limit` finished deliveries (delivered or given up) whose event is older than
+ * `keepMs`; returns how many. Oldest first by id, where old rows sit, so each batch is a short
+ * index walk; pending rows are never touched, however old.
+ */
+export async function pruneFinishedWebhooks(db: Q, keepMs: number, limit: number): Promise<number> {
+  const result = await sql`DELETE FROM webhook_outbox WHERE id IN (
+      SELECT id FROM webhook_outbox
+      WHERE NOT (${PENDING}) AND created_at < now() - ${keepMs}::float8 * interval '1 millisecond'
+      ORDER BY id LIMIT ${limit})`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
 /** Deliveries not yet made and not given up (the outbox depth gauge). */
 export async function countPendingWebhooks(db: Q): Promise<number> {
   const row = await db

@@ -21,6 +21,7 @@ const FAST = { pollMs: 20, retryBaseMs: 40, retryCapMs: 150, timeoutMs: 3000 } s
 // connection, get room for a loaded machine; they finish as soon as what they wait for happens.
 const SLOW_TEST_MS = 180_000;
 const silent = createLogger('silent');
+const DAY_MS = 86_400_000;
 
 const outbox = (db: Database['db']) => db.selectFrom('webhook_outbox').selectAll().orderBy('id').execute();
 
@@ -127,7 +128,7 @@ describe.each(databaseKinds())('webhooks on %s', (kind) => {
     /** Servers a test started besides `receiver`, closed after it. */
     const cleanups: Array<() => Promise<void>> = [];
     const dispatcher = (db: Database['db'], opts: Partial<WebhookDispatcherOptions> = {}) => {
-      const d = new WebhookDispatcher(db, { secret: SECRET, maxAgeMs: 3_600_000, ...FAST, ...opts }, silent);
+      const d = new WebhookDispatcher(db, { secret: SECRET, maxAgeMs: 3_600_000, keepMs: 14 * DAY_MS, ...FAST, ...opts }, silent);
       started.push(d);
       d.start();
       return d;
@@ -197,6 +198,34 @@ describe.each(databaseKinds())('webhooks on %s', (kind) => {
       expect((await to('/dead')())[0]!.last_error).toMatch(/ECONNREFUSED/);
       expect(receiver.accepted).toHaveLength(5);
     }, SLOW_TEST_MS);
+
+    it('deletes delivered and given-up deliveries past the keep time, and never a pending one', async () => {
+      const db = database.db;
+      const daysAgo = (n: number) => new Date(Date.now() - n * DAY_MS);
+      const row = (note: string, at: Date, done: { delivered_at?: Date; failed_at?: Date } = {}) => ({
+        event: 'call.ended',
+        url: receiver.url('/kept'),
+        payload: JSON.stringify({ note }),
+        created_at: at,
+        // Pending rows are not due for a day: this test is about pruning, not delivering.
+        next_attempt_at: new Date(Date.now() + DAY_MS),
+        ...done,
+      });
+      await db
+        .insertInto('webhook_outbox')
+        .values([
+          row('old delivered', daysAgo(20), { delivered_at: daysAgo(20) }),
+          row('old given up', daysAgo(20), { failed_at: daysAgo(17) }),
+          row('old but still pending', daysAgo(20)),
+          row('recent delivered', daysAgo(1), { delivered_at: daysAgo(1) }),
+        ])
+        .execute();
+      dispatcher(db, { keepMs: 7 * DAY_MS });
+      const notes = async () => (await outbox(db)).map((r) => (r.payload as { note: string }).note);
+      await receiver.until(async () => (await notes()).length === 2, 'old finished rows deleted');
+      expect(await notes()).toEqual(['old but still pending', 'recent delivered']);
+      expect(receiver.accepted).toHaveLength(0);
+    });
 
     it('never delivers one row twice when two nodes deliver the same outbox, and keeps each receiver in order', async () => {
       const db = database.db;
