@@ -199,9 +199,10 @@ export async function benchSip(serverUrl: string, tools: { drachtio: string; sip
     console.log(`sip: highest rate with 0 failed calls: ${best ? `${best} calls/s` : 'none of the rates tried'}`);
     console.log(`sip: service RSS at the end: ${rssMiB(service.proc.child.pid)}`);
     if (process.env.BENCH_SIP_DEBUG) {
-      await new Promise((r) => setTimeout(r, 10_000));
+      const laterS = Number(process.env.BENCH_SIP_DEBUG_LATER_S ?? 10);
+      await new Promise((r) => setTimeout(r, laterS * 1000));
       const m = await (await fetch(`${service.url}/metrics`)).text();
-      console.log(`sip: 10 s later: RSS ${rssMiB(service.proc.child.pid)}; ${m.split('\n').filter((l) => /heap_size_used_bytes|active_handles_total /.test(l) && !l.startsWith('#')).join('; ')}`);
+      console.log(`sip: ${laterS} s later: RSS ${rssMiB(service.proc.child.pid)}; ${m.split('\n').filter((l) => /heap_size_used_bytes|active_handles_total /.test(l) && !l.startsWith('#')).join('; ')}`);
     }
   } finally {
     for (const s of sockets) s.disconnect();
