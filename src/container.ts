@@ -171,7 +171,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
       logger.info({ file: config.trunksFile, created: declared.created, updated: declared.updated }, 'trunks file loaded');
       if (declared.unknownQueues.length) logger.warn({ queues: declared.unknownQueues }, 'trunks file maps dialled numbers to queues that do not exist (yet)');
     }
-    const sip = config.drachtio ? new SipGateway(config.drachtio, { calls, trunks, log: logger.child({ part: 'sip' }) }) : null;
+    const sip = config.drachtio ? new SipGateway(config.drachtio, { calls, trunks, live, log: logger.child({ part: 'sip' }) }) : null;
     if (!sip) logger.info('SIP is off: set DRACHTIO_HOST and DRACHTIO_SECRET to take calls from drachtio-server');
     const dialer = new ClickToDialService({ db, sip, agents, trunks, customers, queues, callLog, log: logger.child({ part: 'click-to-dial' }), nodeId });
     // Live calls are closed (BYE, 503) while drachtio-server is still connected; then the connection goes.

@@ -1,39 +1,26 @@
 /**
- * A token bucket per trunk: up to `perSecond` calls each second, with a burst of the same size.
- * In-process on each node (several nodes behind one drachtio-server each allow the trunk's rate).
+ * A trunk's calls-per-second cap as a token bucket: up to `perSecond` calls each second, with a
+ * burst of the same size. Pure, so the in-process live state runs it as is and the Redis one runs
+ * the same arithmetic in Lua (redis-scripts.ts) — which is what makes the cap hold for the whole
+ * service, not per node, when several nodes sit behind one drachtio-server.
  */
-export class CallRateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number; rate: number }>();
-  private readonly now: () => number;
+export interface Bucket {
+  readonly tokens: number;
+  /** ms, when `tokens` was computed. */
+  readonly at: number;
+  readonly rate: number;
+}
 
-  constructor(now: () => number = () => performance.now()) {
-    this.now = now;
-  }
+export interface Take {
+  readonly bucket: Bucket;
+  /** 0 when a call was taken; otherwise the seconds until the next one would be (Retry-After, ≥ 1). */
+  readonly waitSeconds: number;
+}
 
-  /** Takes one call from the trunk's allowance; false when it is used up for now. */
-  take(trunk: string, perSecond: number | null): boolean {
-    if (perSecond === null) return true;
-    const now = this.now();
-    let b = this.buckets.get(trunk);
-    if (!b || b.rate !== perSecond) {
-      b = { tokens: perSecond, at: now, rate: perSecond };
-      this.buckets.set(trunk, b);
-    }
-    b.tokens = Math.min(perSecond, b.tokens + ((now - b.at) / 1000) * perSecond);
-    b.at = now;
-    if (b.tokens < 1) return false;
-    b.tokens -= 1;
-    return true;
-  }
-
-  /** Seconds until the trunk's next call would be accepted (for Retry-After), at least 1. */
-  retryAfter(trunk: string): number {
-    const b = this.buckets.get(trunk);
-    if (!b) return 1;
-    return Math.max(1, Math.ceil((1 - b.tokens) / b.rate));
-  }
-
-  forget(trunk: string): void {
-    this.buckets.delete(trunk);
-  }
+export function takeCallSlot(bucket: Bucket | undefined, perSecond: number, now: number): Take {
+  // A new trunk, or a changed cap, starts with a full bucket.
+  const start = !bucket || bucket.rate !== perSecond ? { tokens: perSecond, at: now, rate: perSecond } : bucket;
+  const tokens = Math.min(perSecond, start.tokens + (Math.max(0, now - start.at) / 1000) * perSecond);
+  if (tokens >= 1) return { bucket: { tokens: tokens - 1, at: now, rate: perSecond }, waitSeconds: 0 };
+  return { bucket: { tokens, at: now, rate: perSecond }, waitSeconds: Math.max(1, Math.ceil((1 - tokens) / perSecond)) };
 }

@@ -1,8 +1,8 @@
 import type { CallService } from '../calls/call.service.ts';
 import type { ReadinessCheck } from '../health/health.routes.ts';
+import type { LiveState } from '../routing/live/live-state.ts';
 import type { Logger } from '../shared/logger.ts';
 import { invitePipeline, optionsHandler } from './invite-pipeline.ts';
-import { CallRateLimiter } from './rate-limit.ts';
 import type { SipCall } from './sip-call.ts';
 import { createSrf, type SrfClient } from './srf.ts';
 import type { TrunkService } from './trunk.service.ts';
@@ -18,6 +18,8 @@ export interface SipGatewayOptions {
 export interface SipGatewayDeps {
   calls: CallService;
   trunks: TrunkService;
+  /** Where trunks' calls-per-second caps are counted (shared by all nodes with Redis). */
+  live: LiveState;
   log: Logger;
   /** Tests may hand in their own drachtio-srf client. */
   srf?: SrfClient;
@@ -53,7 +55,7 @@ export class SipGateway {
       srf: this.srf,
       calls: deps.calls,
       trunks: deps.trunks,
-      limiter: new CallRateLimiter(),
+      takeCallSlot: (trunk, perSecond) => deps.live.takeCallSlot(trunk, perSecond),
       nonceTtlMs: NONCE_TTL_MS,
       log: deps.log,
       earlyMediaUri: opts.earlyMediaUri,

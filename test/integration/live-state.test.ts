@@ -184,6 +184,18 @@ describe.each(implementations)('the LiveState contract on $name', ({ setup }) =>
     ]);
   });
 
+  it("counts a trunk's calls-per-second cap across nodes, each trunk apart", async () => {
+    const started = performance.now();
+    const waits = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).takeCallSlot('pbx', 5)));
+    // The bucket refills at 5 a second while the 20 requests run: allow for what that adds.
+    const refilled = Math.floor(((performance.now() - started) / 1000) * 5);
+    const taken = waits.filter((w) => w === 0).length;
+    expect(taken).toBeGreaterThanOrEqual(5);
+    expect(taken).toBeLessThanOrEqual(5 + refilled);
+    expect(waits.filter((w) => w > 0).every((w) => w === 1)).toBe(true);
+    expect(await b.takeCallSlot('other-pbx', 5)).toBe(0);
+  });
+
   it('considers a node lost once its heartbeat runs out, and alive again when it beats', async () => {
     expect(await a.liveNodes()).toEqual(new Set());
     await a.heartbeat('node-a', 60_000);

@@ -66,6 +66,12 @@ export interface LiveState {
   /** Every registration with its key (for the sweeper that releases agents tied to lost calls). */
   liveCalls(): Promise<Array<CallRegistration & { readonly key: string }>>;
 
+  /**
+   * Takes one call from a trunk's calls-per-second allowance (a token bucket, sip/rate-limit.ts),
+   * counted across every node: 0 when taken, otherwise the seconds until one would be (≥ 1).
+   */
+  takeCallSlot(trunk: string, perSecond: number): Promise<number>;
+
   /** Marks this node alive for `ttlMs`; nodes not heard from are considered lost. */
   heartbeat(nodeId: string, ttlMs: number): Promise<void>;
   liveNodes(): Promise<Set<string>>;

@@ -1,4 +1,5 @@
 import { loggedOut, type AgentState } from '../agent-state.ts';
+import { takeCallSlot, type Bucket } from '../../sip/rate-limit.ts';
 import { queueScore, type CallRegistration, type LiveState, type QueueEntry, type VersionedAgentState } from './live-state.ts';
 
 /** Live state for a single node (the embedded default). Every operation is atomic by construction. */
@@ -8,6 +9,7 @@ export class MemoryLiveState implements LiveState {
   private readonly queues = new Map<string, Map<string, QueueEntry>>();
   private readonly calls = new Map<string, CallRegistration>();
   private readonly nodes = new Map<string, number>();
+  private readonly callSlots = new Map<string, Bucket>();
   private readonly now: () => number;
 
   constructor(opts: { now?: () => number } = {}) {
@@ -70,6 +72,12 @@ export class MemoryLiveState implements LiveState {
 
   async liveCalls() {
     return [...this.calls].map(([key, reg]) => ({ ...reg, key }));
+  }
+
+  async takeCallSlot(trunk: string, perSecond: number) {
+    const { bucket, waitSeconds } = takeCallSlot(this.callSlots.get(trunk), perSecond, this.now());
+    this.callSlots.set(trunk, bucket);
+    return waitSeconds;
   }
 
   async heartbeat(nodeId: string, ttlMs: number) {

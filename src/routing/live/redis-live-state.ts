@@ -153,6 +153,10 @@ export class RedisLiveState implements LiveState {
     });
   }
 
+  takeCallSlot(trunk: string, perSecond: number) {
+    return this.op('check a trunk call rate', () => this.redis.screenpopTakeCallSlot(`${this.prefix}callslots:${trunk}`, perSecond));
+  }
+
   heartbeat(nodeId: string, ttlMs: number) {
     return this.op('record a heartbeat', async () => {
       await this.redis.screenpopHeartbeat(this.nodesKey, nodeId, Math.round(ttlMs));
