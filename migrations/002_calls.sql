@@ -188,3 +188,5 @@ CREATE TABLE webhook_outbox (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX webhook_outbox_due_idx ON webhook_outbox (next_attempt_at) WHERE delivered_at IS NULL AND failed_at IS NULL;
+-- The hourly prune of finished deliveries past WEBHOOK_KEEP_DAYS reads only the rows past that age.
+CREATE INDEX webhook_outbox_created_idx ON webhook_outbox (created_at);

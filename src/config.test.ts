@@ -31,6 +31,7 @@ describe('loadConfig', () => {
     expect(loadConfig({}).webhooks.maxAgeMs).toBe(72 * 3_600_000);
     expect(loadConfig({ WEBHOOK_MAX_AGE_HOURS: '1' }).webhooks.maxAgeMs).toBe(3_600_000);
     expect(() => loadConfig({ WEBHOOK_MAX_AGE_HOURS: '0' })).toThrow(/WEBHOOK_MAX_AGE_HOURS/);
+    expect(() => loadConfig({ WEBHOOK_MAX_AGE_HOURS: '72', WEBHOOK_KEEP_DAYS: '2' })).toThrow(/WEBHOOK_KEEP_DAYS must be longer/);
   });
 
   it('does not echo a secret it rejects', () => {

@@ -100,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!/^https?:\/\/[^\s]+$/.test(u) || !URL.canParse(u)) problems.push(`WEBHOOK_URLS: "${u}" is not an http(s) URL`);
   }
   if (webhookUrls.length && !e.WEBHOOK_SECRET) problems.push('WEBHOOK_SECRET must be set when WEBHOOK_URLS is (deliveries are signed with it)');
+  if (e.WEBHOOK_KEEP_DAYS * 24 <= e.WEBHOOK_MAX_AGE_HOURS) problems.push('WEBHOOK_KEEP_DAYS must be longer than WEBHOOK_MAX_AGE_HOURS (given-up deliveries would be deleted as soon as they are given up)');
   if (problems.length > 0) throw new ConfigError(problems);
 
   return Object.freeze({

@@ -41,9 +41,9 @@ describe('digest authentication', () => {
     expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: auth }, NOW)).toEqual({ ok: true });
   });
 
-  it('refuses forged nonces and marks an expired one stale', () => {
+  it('never accepts a forged or expired nonce, and asks for a fresh one (stale) rather than refusing', () => {
     const forged = answer('nonce="lq2x0.AAAAAAAAAAAAAAAAAAAAAA"');
-    expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: forged }, NOW)).toMatchObject({ ok: false, reason: 'nonce', stale: false });
+    expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: forged }, NOW)).toMatchObject({ ok: false, reason: 'nonce', stale: true });
     const old = answer(challenge(signer, 'screenpop', NOW));
     expect(verifyDigest(signer, trunk, { method: 'INVITE', authorization: old }, NOW + 301_000)).toMatchObject({ ok: false, stale: true });
   });
@@ -56,6 +56,10 @@ describe('digest authentication', () => {
     const otherTrunk = trunkNonceSigner(ha1('pbx2', 'screenpop', 'other'), 300_000);
     const fromOther = answer(challenge(otherTrunk, 'screenpop', NOW));
     expect(verifyDigest(nodeB, trunk, { method: 'INVITE', authorization: fromOther }, NOW + 1000)).toMatchObject({ ok: false, reason: 'nonce' });
+    // The same after the trunk's password changed: the old nonce is not ours any more, so the PBX is challenged again.
+    const newPassword = { ...trunk, ha1: ha1('pbx1', 'screenpop', 'changed') };
+    const beforeChange = answer(challenge(nodeA, 'screenpop', NOW), { password: 'changed' });
+    expect(verifyDigest(trunkNonceSigner(newPassword.ha1, 300_000), newPassword, { method: 'INVITE', authorization: beforeChange }, NOW + 1000)).toMatchObject({ ok: false, stale: true });
   });
 
   it('treats missing and malformed credentials as such', () => {

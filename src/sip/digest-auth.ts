@@ -90,7 +90,9 @@ export function verifyDigest(
   if (a.username !== expected.username) return { ok: false, stale: false, reason: 'user' };
   if (a.realm !== expected.realm) return { ok: false, stale: false, reason: 'realm' };
   const nonce = checkNonce(signer, a.nonce, now);
-  if (nonce === 'invalid') return { ok: false, stale: false, reason: 'nonce' };
+  // Not one of ours (forged, or issued before the trunk's password changed): challenge afresh, as
+  // for a stale one. Wrong credentials then fail on the response, with no loop.
+  if (nonce === 'invalid') return { ok: false, stale: true, reason: 'nonce' };
   const ha2 = md5(`${request.method}:${a.uri}`);
   let response: string;
   if (a.qop) {

@@ -81,18 +81,23 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     next();
   };
 
+  /** Whether the last cap check failed (logged once per outage, not once per INVITE). */
+  let capUnchecked = false;
   /** A trunk above its calls-per-second cap: 503 with Retry-After, so the PBX backs off or routes elsewhere. */
   const limitRate: Step = (req, res, next) => {
     const { trunk } = ctx(req).trunk!;
     if (trunk.maxCallsPerSecond === null) return next();
     d.takeCallSlot(trunk.name, trunk.maxCallsPerSecond).then(
       (waitSeconds) => {
+        if (capUnchecked) d.log.info('trunk calls-per-second caps checked again');
+        capUnchecked = false;
         if (waitSeconds > 0) return refuse(req, res, 503, 'trunk above its calls-per-second cap', { 'Retry-After': String(waitSeconds) }, 'debug');
         next();
       },
       // The cap protects capacity; refusing calls because it cannot be counted would do more harm.
       (err: unknown) => {
-        ctx(req).log.warn({ err }, 'trunk calls-per-second cap not checked (shared state unavailable); call let through');
+        if (!capUnchecked) d.log.warn({ err }, 'trunk calls-per-second caps not checked while the shared state is unavailable; calls let through');
+        capUnchecked = true;
         next();
       },
     );

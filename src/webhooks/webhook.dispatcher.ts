@@ -39,8 +39,10 @@ export interface WebhookDispatcherOptions {
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'given_up';
 
-// Rows deleted per statement when pruning, so a large backlog never holds locks for long.
+// Rows deleted per statement when pruning, so a large backlog never holds locks for long, and
+// statements per poll, so deliveries wait at most that long; a bigger backlog goes on next poll.
 const PRUNE_BATCH = 1000;
+const PRUNE_BATCHES_PER_POLL = 10;
 
 // A claim stops being used this long before its lease ends (database and node clocks differ a little).
 const LEASE_SAFETY_MS = 5000;
@@ -159,11 +161,12 @@ export class WebhookDispatcher {
     this.nextPruneAt = Date.now() + this.pruneEveryMs;
     try {
       let deleted = 0;
-      let batch: number;
-      do {
-        batch = await pruneFinishedWebhooks(this.db, this.keepMs, PRUNE_BATCH);
+      for (let i = 0; i < PRUNE_BATCHES_PER_POLL && !this.stopping.signal.aborted; i++) {
+        const batch = await pruneFinishedWebhooks(this.db, this.keepMs, PRUNE_BATCH);
         deleted += batch;
-      } while (batch === PRUNE_BATCH && !this.stopping.signal.aborted);
+        if (batch < PRUNE_BATCH) break;
+        if (i === PRUNE_BATCHES_PER_POLL - 1) this.nextPruneAt = 0; // more left: carry on at the next poll
+      }
       if (deleted) this.log.info({ deleted }, 'old webhook deliveries deleted');
     } catch (err) {
       this.log.warn({ err }, 'old webhook deliveries could not be deleted; trying again next period');

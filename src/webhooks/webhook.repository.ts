@@ -106,14 +106,15 @@ export async function releaseWebhooks(db: Q, ids: readonly number[]): Promise<vo
 
 /**
  * Deletes up to `limit` finished deliveries (delivered or given up) whose event is older than
- * `keepMs`; returns how many. Oldest first by id, where old rows sit, so each batch is a short
- * index walk; pending rows are never touched, however old.
+ * `keepMs`; returns how many. Oldest first through the created_at index (ordering by it keeps the
+ * planner on that index even without statistics, as on PGlite), so a batch reads only rows past
+ * the keep time; pending rows are never touched, however old.
  */
 export async function pruneFinishedWebhooks(db: Q, keepMs: number, limit: number): Promise<number> {
   const result = await sql`DELETE FROM webhook_outbox WHERE id IN (
       SELECT id FROM webhook_outbox
       WHERE NOT (${PENDING}) AND created_at < now() - ${keepMs}::float8 * interval '1 millisecond'
-      ORDER BY id LIMIT ${limit})`.execute(db);
+      ORDER BY created_at LIMIT ${limit})`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }
 

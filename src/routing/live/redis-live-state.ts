@@ -33,6 +33,7 @@ async function replies(exec: Promise<Array<[Error | null, unknown]> | null>): Pr
  *   `entries:<queue>` hash call id → QueueEntry JSON
  * - `call:<key>` registration JSON with a TTL, indexed by the `calls` sorted set (key → expiry ms)
  * - `nodes` sorted set node id → heartbeat expiry ms
+ * - `callslots:<trunk>` hash {tokens, at, rate}: a trunk's calls-per-second bucket, expiring when idle
  * The connection belongs to the caller (the container), which closes it.
  */
 export class RedisLiveState implements LiveState {
