@@ -27,6 +27,8 @@ export interface PopRecord {
   at: number;
   bytes: number;
   attempt: number;
+  /** How the caller matched (single, multiple, none, withheld, unavailable): the paths cost differently. */
+  match: string;
 }
 export interface ChildReport {
   type: 'done';
@@ -92,10 +94,10 @@ async function handle(socket: Socket, callId: string, externalId: string, cancel
 function agentSocket(key: string): Promise<Socket> {
   const socket = io(`${cfg.url}/agent`, { auth: { token: key }, transports: ['websocket'], reconnection: false, forceNew: true });
   let current: { callId: string; withdrawn: boolean } | null = null;
-  socket.on('call:offered', (pop: { call: { id: string; externalId: string; attempt: number } }, ack: () => void) => {
+  socket.on('call:offered', (pop: { call: { id: string; externalId: string; attempt: number }; match: { outcome: string } }, ack: () => void) => {
     const at = now();
     ack();
-    pops.push({ callId: pop.call.id, externalId: pop.call.externalId, at, bytes: Buffer.byteLength(JSON.stringify(pop)), attempt: pop.call.attempt });
+    pops.push({ callId: pop.call.id, externalId: pop.call.externalId, at, bytes: Buffer.byteLength(JSON.stringify(pop)), attempt: pop.call.attempt, match: pop.match.outcome });
     const mine = { callId: pop.call.id, withdrawn: false };
     current = mine;
     void handle(socket, pop.call.id, pop.call.externalId, () => mine.withdrawn);

@@ -141,6 +141,10 @@ export async function benchPop(url: string, o: PopBenchOptions): Promise<void> {
     console.log(`pop: pops received ${firstPop.size} (+${report.pops.length - firstPop.size} re-pops), lost pops ${lost}, withdrawn ${report.withdrawn}`);
     console.log(`pop: completed (answered, ended, wrapped up) ${report.completed.length}; held ${(steadyDone / ((steadyTo - steadyFrom) / 1000)).toFixed(1)} calls/s completed in steady state`);
     console.log(`pop: offered → pop received: ${percentiles(latencies)}`);
+    // By match outcome: an unknown caller gets a provisional customer written before its pop.
+    const byMatch = new Map<string, number[]>();
+    for (const p of firstPop.values()) if (sent.has(p.externalId)) byMatch.set(p.match, [...(byMatch.get(p.match) ?? []), p.at - sent.get(p.externalId)!]);
+    for (const [match, ms] of [...byMatch].sort()) console.log(`pop:   ${match} (${ms.length}): ${percentiles(ms)}`);
     console.log(`pop: offer request answered:  ${percentiles(responseMs)}`);
     console.log(`pop: service's own pop latency (agent chosen → desktop ack, /metrics): ${metrics.popLatency}`);
     console.log(`pop: service event-loop delay during the calls: ${metrics.eventLoop}`);
