@@ -41,6 +41,24 @@ function useForm<T extends object>(id: string, initial: T) {
   return { values, set, sending, error, setError, done, run };
 }
 
+/** How every form here ends: the server's refusal or the success message, then the submit button. */
+function FormFooter({ form, label }: { form: { error: ShownError | null; done: string | null; sending: boolean }; label: string }) {
+  const { t } = useI18n();
+  return (
+    <>
+      <ErrorNote error={form.error} />
+      {form.done ? (
+        <p class="ok" role="status">
+          {form.done}
+        </p>
+      ) : null}
+      <button type="submit" disabled={form.sending}>
+        {form.sending ? t('common.sending') : label}
+      </button>
+    </>
+  );
+}
+
 export function CallTools({ call, customerId, actions, onFollowUp }: { call: DeskCall; customerId: number; actions: DeskActions; onFollowUp: () => void }) {
   return (
     <>
@@ -97,15 +115,7 @@ function TicketForm({ call, customerId, actions }: { call: DeskCall; customerId:
           <label for="ticket-description">{t('ticket.description')}</label>
           <textarea id="ticket-description" rows={3} value={f.values.description} onInput={(e) => f.set('description', e.currentTarget.value)} />
         </div>
-        <ErrorNote error={f.error} />
-        {f.done ? (
-          <p class="ok" role="status">
-            {f.done}
-          </p>
-        ) : null}
-        <button type="submit" disabled={f.sending}>
-          {f.sending ? t('common.sending') : t('ticket.create')}
-        </button>
+        <FormFooter form={f} label={t('ticket.create')} />
       </form>
     </details>
   );
@@ -141,15 +151,7 @@ function FollowUpForm({ call, customerId, actions, onFollowUp }: { call: DeskCal
           <label for="follow-up-note">{t('followUp.note')}</label>
           <textarea id="follow-up-note" rows={2} value={f.values.note} onInput={(e) => f.set('note', e.currentTarget.value)} />
         </div>
-        <ErrorNote error={f.error} />
-        {f.done ? (
-          <p class="ok" role="status">
-            {f.done}
-          </p>
-        ) : null}
-        <button type="submit" disabled={f.sending}>
-          {f.sending ? t('common.sending') : t('followUp.create')}
-        </button>
+        <FormFooter form={f} label={t('followUp.create')} />
       </form>
     </details>
   );
