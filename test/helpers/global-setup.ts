@@ -1,4 +1,5 @@
 import type { TestProject } from 'vitest/node';
+import { dockerAvailable } from './docker-available.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -6,17 +7,6 @@ declare module 'vitest' {
     databaseUrl: string | null;
     /** A Redis URL; null when none is reachable. */
     redisUrl: string | null;
-  }
-}
-
-/** True when a container engine answers; testcontainers is only tried then. */
-async function dockerAvailable(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    await Promise.race([getContainerRuntimeClient(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 5000))]);
-    return true;
-  } catch {
-    return false;
   }
 }
 

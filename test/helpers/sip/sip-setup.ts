@@ -1,20 +1,11 @@
 import type { TestProject } from 'vitest/node';
+import { dockerAvailable } from '../docker-available.ts';
 import { DRACHTIO_IMAGE, FREESWITCH_IMAGE, findBinary, type Launch, type SipTools } from './tools.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** What the SIP system tests can start; a missing part makes its tests skip (said once, here). */
     sipTools: SipTools;
-  }
-}
-
-async function dockerAvailable(): Promise<boolean> {
-  try {
-    const { getContainerRuntimeClient } = await import('testcontainers');
-    await Promise.race([getContainerRuntimeClient(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 5000))]);
-    return true;
-  } catch {
-    return false;
   }
 }
 
