@@ -1,6 +1,7 @@
 // Customer search by name, phone (any format), e-mail or customer number; during a call a result
 // can be linked as the caller.
 import { useState } from 'preact/hooks';
+import type { CustomerSummary } from '../../customers/customer.repository.ts';
 import { useI18n } from '../shared/i18n.ts';
 import type { Api } from '../shared/api.ts';
 import { ErrorNote, type ShownError } from '../shared/error-note.tsx';
@@ -10,15 +11,8 @@ import { DialButton } from './dial-button.tsx';
 import { Badges } from './identity.tsx';
 import { searchQuery } from './search-query.ts';
 
-interface Found {
-  id: number;
-  customerNumber: string;
-  kind: 'person' | 'company';
-  displayName: string;
-  companyName: string | null;
-  valueSegment: string;
-  provisional: boolean;
-}
+/** A search hit as the API sends it (its last contact is not shown here). */
+type Found = Omit<CustomerSummary, 'lastContactAt'>;
 
 export function CustomerSearch({ api, call, actions }: { api: Api; call: DeskCall | null; actions: DeskActions }) {
   const { t } = useI18n();
