@@ -67,8 +67,8 @@ describe.skipIf(missing !== null)('the agent desktop in Chromium', () => {
     await visible(page, 'Incoming call — answer it on your phone');
     await expect.poll(() => page.title()).toBe('☎ Call: Ada Lovelace'); // the tab title flashes
     const row = await f.t.database.db.selectFrom('customers').select('customer_number').where('id', '=', ada).executeTakeFirstOrThrow();
-    expect(await page.getByTestId('customer-number').textContent()).toBe(row.customer_number);
-    expect(await page.getByTestId('match-how').textContent()).toBe('One customer · on the full number');
+    await expect.poll(() => page.getByTestId('customer-number').textContent()).toBe(row.customer_number);
+    await expect.poll(() => page.getByTestId('match-how').textContent()).toBe('One customer · on the full number');
     await visible(page, 'VIP');
     await visible(page, 'Asked about refinancing; call back with the new rate.');
     await visible(page, 'Card blocked abroad');

@@ -31,7 +31,7 @@ describe.skipIf(missing !== null)('the supervisor wallboard in Chromium', () => 
     await page.goto(`${f.cc.url}/wallboard`);
     await page.getByLabel('API key').fill('not-a-key');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    expect(await page.getByRole('alert').textContent()).toBe('Unknown or revoked API key');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Unknown or revoked API key');
     const agent = await f.cc.api<{ key: string }>('POST', '/v1/agents', { name: 'Nosy', skills: [] });
     await page.getByLabel('API key').fill(agent.body.key);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -86,13 +86,13 @@ describe.skipIf(missing !== null)('the supervisor wallboard in Chromium', () => 
     await w.page.screenshot({ path: screenshotPath('wallboard.png') });
 
     await w.page.getByRole('button', { name: 'TV mode' }).click();
-    expect(await w.page.evaluate(() => document.body.classList.contains('tv'))).toBe(true);
+    await expect.poll(() => w.page.evaluate(() => document.body.classList.contains('tv'))).toBe(true);
     await w.page.setViewportSize({ width: 1920, height: 1080 });
     await w.page.screenshot({ path: screenshotPath('wallboard-tv.png') });
     // Remembered on this screen: a reload comes back in TV mode.
     await w.page.reload();
     await w.page.getByRole('heading', { name: 'Support', level: 2 }).waitFor();
-    expect(await w.page.evaluate(() => document.body.classList.contains('tv'))).toBe(true);
+    await expect.poll(() => w.page.evaluate(() => document.body.classList.contains('tv'))).toBe(true);
   });
 
   it('logged no console errors', () => {
