@@ -19,7 +19,8 @@ import { clickToDialRoutes } from './sip/click-to-dial.routes.ts';
 import { trunkRoutes } from './sip/trunk.routes.ts';
 import { wallboardRoutes } from './wallboard/wallboard.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
-import { installErrorHandler } from './shared/error-handler.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler } from './shared/error-handler.ts';
+import { installInputGuards } from './shared/input-hooks.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -30,9 +31,12 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     // Unknown fields are an error the client should hear about, not something to drop silently.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: true, useDefaults: true } },
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installInputGuards(app);
 
   await app.register(swagger, {
     openapi: {

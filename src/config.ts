@@ -12,9 +12,15 @@ const EnvSchema = Type.Object({
   /** PostgreSQL connection string; when unset the embedded PGlite store under DATA_DIR is used. */
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DATABASE_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  /** Longest wait to open a PostgreSQL connection or get a free one from the pool. */
+  DATABASE_CONNECT_TIMEOUT_MS: Type.Integer({ default: 3000, minimum: 100, maximum: 60_000 }),
+  /** Longest a statement may run; the server cancels it (and a silent server loses the connection a second later). */
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ default: 5000, minimum: 100, maximum: 600_000 }),
   DATA_DIR: Type.String({ default: './data', minLength: 1 }),
   /** Redis connection string; when unset queue and agent state live in-process. */
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** Longest wait for one Redis command (and for a connection to open). */
+  REDIS_COMMAND_TIMEOUT_MS: Type.Integer({ default: 2000, minimum: 100, maximum: 60_000 }),
   /** Start of every Redis key and channel, so several deployments (or test runs) can share one Redis. */
   REDIS_KEY_PREFIX: Type.String({ default: 'screenpop:', pattern: '^[A-Za-z0-9_.:{}-]{1,64}$' }),
   /** ISO 3166 country used to read national numbers ("(415) 555-0123" → US). */
@@ -40,6 +46,10 @@ const EnvSchema = Type.Object({
   WEBHOOK_KEEP_DAYS: Type.Integer({ default: 14, minimum: 1, maximum: 3650 }),
   /** A pop never waits longer than this for the customer store; the call routes and says history is unavailable. */
   LOOKUP_TIMEOUT_MS: Type.Integer({ default: 1500, minimum: 50, maximum: 30_000 }),
+  /** An offer not queued within this long (store or Redis slow) is refused with 503 and logged as failed; it never rings later. */
+  OFFER_DEADLINE_MS: Type.Integer({ default: 5000, minimum: 500, maximum: 60_000 }),
+  /** At start, how long to keep retrying an unreachable PostgreSQL or Redis before exiting (0 = keep trying). */
+  STARTUP_TIMEOUT_SECONDS: Type.Integer({ default: 300, minimum: 0, maximum: 86_400 }),
   /** A ready agent with no desktop connected for this long goes not ready ("disconnected"). */
   AGENT_DISCONNECT_GRACE_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
   /** This node's name in the call log and among the cluster's nodes; default host-pid-random. */
@@ -52,8 +62,9 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: Env['LOG_LEVEL'];
-  readonly database: { readonly url?: string; readonly poolSize: number; readonly dataDir: string };
+  readonly database: { readonly url?: string; readonly poolSize: number; readonly dataDir: string; readonly timeouts: { readonly connectMs: number; readonly statementMs: number } };
   readonly redisUrl?: string;
+  readonly redisCommandTimeoutMs: number;
   readonly redisKeyPrefix: string;
   readonly defaultCountry: string;
   readonly adminKey?: string;
@@ -64,6 +75,8 @@ export interface Config {
   readonly trunksFile?: string;
   readonly webhooks: { readonly urls: readonly string[]; readonly secret?: string; readonly maxAgeMs: number; readonly keepMs: number };
   readonly lookupTimeoutMs: number;
+  readonly offerDeadlineMs: number;
+  readonly startupTimeoutMs: number;
   readonly agentDisconnectGraceMs: number;
   readonly nodeId?: string;
 }
@@ -107,8 +120,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
-    database: Object.freeze({ url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, dataDir: e.DATA_DIR }),
+    database: Object.freeze({
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      dataDir: e.DATA_DIR,
+      timeouts: Object.freeze({ connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS }),
+    }),
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
     defaultCountry: e.DEFAULT_COUNTRY,
     adminKey: e.SCREENPOP_ADMIN_KEY,
@@ -122,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trunksFile: e.TRUNKS_FILE,
     webhooks: Object.freeze({ urls: Object.freeze(webhookUrls), secret: e.WEBHOOK_SECRET, maxAgeMs: e.WEBHOOK_MAX_AGE_HOURS * 3_600_000, keepMs: e.WEBHOOK_KEEP_DAYS * 86_400_000 }),
     lookupTimeoutMs: e.LOOKUP_TIMEOUT_MS,
+    offerDeadlineMs: e.OFFER_DEADLINE_MS,
+    startupTimeoutMs: e.STARTUP_TIMEOUT_SECONDS * 1000,
     agentDisconnectGraceMs: e.AGENT_DISCONNECT_GRACE_SECONDS * 1000,
     nodeId: e.NODE_ID,
   });

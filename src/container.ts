@@ -100,7 +100,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
   };
   try {
     const nodeId = config.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    const database = opts.database ?? createDatabase({ url: config.database.url, poolSize: config.database.poolSize, dataDir: config.database.dataDir });
+    const database = opts.database ?? createDatabase(config.database);
     if (!opts.database) closers.push(() => database.close());
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied, store: database.kind }, 'migrations applied');
@@ -109,7 +109,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
 
     const metrics = new Metrics();
     // With REDIS_URL this node is one of a cluster: live state, bus and socket.io rooms go through Redis.
-    const redis = config.redisUrl && !(opts.live && opts.bus) ? await connectRedis(config.redisUrl, logger.child({ part: 'redis' })) : null;
+    const redis = config.redisUrl && !(opts.live && opts.bus) ? await connectRedis(config.redisUrl, logger.child({ part: 'redis' }), { commandTimeoutMs: config.redisCommandTimeoutMs }) : null;
     if (redis) closers.push(() => redis.close());
     const onError = () => metrics.liveStateErrors.inc();
     const prefix = config.redisKeyPrefix;
@@ -144,7 +144,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
 
     const notifier = lateNotifier();
     // The call log writes on connections of its own: a lookup on the call path never waits behind them.
-    const logDatabase = !opts.database && database.kind === 'postgres' && config.database.url ? createDatabase({ url: config.database.url, poolSize: Math.max(2, Math.ceil(config.database.poolSize / 2)) }) : null;
+    const logDatabase = !opts.database && database.kind === 'postgres' && config.database.url ? createDatabase({ ...config.database, poolSize: Math.max(2, Math.ceil(config.database.poolSize / 2)) }) : null;
     if (logDatabase) closers.push(() => logDatabase.close());
     const callLog = new CallLog(logDatabase?.db ?? db, logger.child({ part: 'call-log' }));
     callLog.onStoreError = () => metrics.storeErrors.inc();

@@ -7,6 +7,8 @@ describe('isTransient: which store errors the call log retries', () => {
     [{ code: '08006' }, true], // connection failure
     [{ code: '57P01' }, true], // admin shutdown
     [{ code: '53300' }, true], // too many connections
+    [{ code: '57014' }, true], // statement timeout
+    [{ code: 'ETIMEDOUT' }, true], // a silent server (StoreTimeoutError)
     [new Error('Connection terminated unexpectedly'), true],
     [new Error('timeout exceeded when trying to connect'), true],
     [{ code: '23505' }, false], // unique violation: retrying cannot help

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { requireRole } from '../auth/auth.plugin.ts';
+import { AppError } from '../shared/errors.ts';
 import { importCustomersCsv } from './customer-import.ts';
 import type { CustomerService } from './customer.service.ts';
 
@@ -20,6 +21,11 @@ export const customerImportRoutes: FastifyPluginAsyncTypebox<{ customers: Custom
         querystring: Type.Object({ force: Type.Boolean({ default: false }) }, { additionalProperties: false }),
       },
     },
-    async (req) => importCustomersCsv(customers, req.actor, req.body as Readable, { force: req.query.force }),
+    async (req) => {
+      // Another content type (JSON, say) was parsed by its own parser: there is no file to read.
+      const file = req.body as Readable | undefined;
+      if (typeof file?.pipe !== 'function') throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the file as Content-Type: text/csv');
+      return importCustomersCsv(customers, req.actor, file, { force: req.query.force });
+    },
   );
 };

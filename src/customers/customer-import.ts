@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { Actor } from '../auth/actor.ts';
 import { AppError } from '../shared/errors.ts';
+import { toClientError } from '../shared/error-mapping.ts';
+import { findBadInput } from '../shared/input-guard.ts';
 import type { CreateCustomerInput, CustomerService } from './customer.service.ts';
 
 /** Columns an import file may have; `display_name` (or first/last name) is required. */
@@ -77,7 +79,10 @@ export async function importCustomersCsv(
       await customers.create(actor, rowToInput(record), { force: opts.force });
       report.created++;
     } catch (err) {
-      if (err instanceof AppError && err.statusCode < 500) fail(line, err.code, err.message);
+      // A row the store refuses is that row's error; an unreachable store stops the import (503),
+      // and the rows so far stay stored: each was its own transaction, and a re-run skips them as duplicates.
+      const known = toClientError(err);
+      if (known && known.statusCode < 500) fail(line, known.code, known.message);
       else throw err;
     }
     if (report.rows % 1000 === 0) opts.onProgress?.(report);
@@ -90,6 +95,7 @@ function rowToInput(r: Record<string, string>): CreateCustomerInput {
   for (const [k, v] of Object.entries(r)) {
     // Bytes that were not UTF-8 arrive as U+FFFD; storing them would corrupt a name for good.
     if (v.includes('\uFFFD')) throw new AppError('VALIDATION_FAILED', `Column ${k} is not valid UTF-8 text`);
+    if (findBadInput(v)) throw new AppError('VALIDATION_FAILED', `Column ${k} contains a NUL byte or other text the store cannot keep`);
     if (v.length > MAX_FIELD) throw new AppError('VALIDATION_FAILED', `Column ${k} is longer than ${MAX_FIELD} characters`);
   }
   const displayName = r.display_name || [r.first_name, r.last_name].filter(Boolean).join(' ');

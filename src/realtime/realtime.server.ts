@@ -15,7 +15,7 @@ import type { AgentService } from '../routing/agent.service.ts';
 import type { Bus } from '../routing/live/bus.ts';
 import type { QueueService } from '../routing/queue.service.ts';
 import type { WallboardService } from '../wallboard/wallboard.service.ts';
-import { AppError } from '../shared/errors.ts';
+import { toClientError } from '../shared/error-mapping.ts';
 import type { Logger } from '../shared/logger.ts';
 import { checkInput } from '../shared/validate.ts';
 import { FollowUpBody, LinkCustomerEvent, PromptOutcomeEvent, SetStateEvent, TicketBody, WrapUpEvent } from '../calls/writeback.schemas.ts';
@@ -69,7 +69,11 @@ export function stateView(s: AgentState): AgentStateView {
 }
 
 function errorOf(err: unknown, log: Logger): Ack<never> {
-  if (err instanceof AppError) return { ok: false, error: { code: err.code, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}) } };
+  const known = toClientError(err);
+  if (known) {
+    if (known.code === 'UNAVAILABLE') log.warn({ err }, 'socket event failed: a store is unavailable');
+    return { ok: false, error: { code: known.code, message: known.message, ...(known.details !== undefined ? { details: known.details } : {}) } };
+  }
   log.error({ err }, 'socket event failed');
   return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong on our side; it is logged' } };
 }

@@ -33,12 +33,14 @@ export function redisUrlForLog(url: string): string {
  * state refuses to start instead of serving calls on its own. Afterwards ioredis reconnects by
  * itself; commands fail after a few retries rather than hanging a call for long.
  */
-export async function connectRedis(url: string, log: Logger): Promise<RedisConnections> {
+export async function connectRedis(url: string, log: Logger, { commandTimeoutMs = 2000 } = {}): Promise<RedisConnections> {
   const where = redisUrlForLog(url);
-  const options = { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: 'screenpop' } as const;
+  // A silent Redis (packets dropped, no reset) must cost a command its timeout, not hang it.
+  const options = { lazyConnect: true, maxRetriesPerRequest: 3, connectionName: 'screenpop', connectTimeout: commandTimeoutMs, commandTimeout: commandTimeoutMs } as const;
   const command = new Redis(url, options);
   const subscriber = new Redis(url, { ...options, connectionName: 'screenpop-bus' });
-  const sockets = new Redis(url, { ...options, maxRetriesPerRequest: null, connectionName: 'screenpop-sockets' });
+  // No command timeout here: the adapter's blocking stream reads wait longer by design.
+  const sockets = new Redis(url, { ...options, commandTimeout: undefined, maxRetriesPerRequest: null, connectionName: 'screenpop-sockets' });
   const all = [command, subscriber, sockets];
   for (const [name, client] of [['command', command], ['subscriber', subscriber], ['sockets', sockets]] as const) {
     // One line per outage, not one per reconnect attempt; without a listener an error would crash the process.
