@@ -164,6 +164,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
       log: logger.child({ part: 'calls' }),
       match: { customers, defaultCountry: config.defaultCountry, timeoutMs: config.lookupTimeoutMs },
       webhookUrls: config.webhooks.urls,
+      offerDeadlineMs: config.offerDeadlineMs,
     });
     closers.push(() => calls.shutdown());
     if (config.trunksFile) {

@@ -61,10 +61,16 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB>; calls: Call
         response: { 200: CallViewSchema },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const e = req.body;
       if (e.type === 'offered') {
+        // The PBX closing its request means it gave up on us: the call must not ring anyone later.
+        const senderGone = new AbortController();
+        reply.raw.on('close', () => {
+          if (!reply.raw.writableFinished) senderGone.abort();
+        });
         return calls.offer({
+          signal: senderGone.signal,
           source: 'api',
           externalId: e.callId,
           fromNumber: e.from?.trim() || null,

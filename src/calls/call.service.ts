@@ -34,6 +34,8 @@ export interface CallServiceDeps {
   log: Logger;
   match: Omit<MatchDeps, 'log' | 'db' | 'crossSell'>;
   webhookUrls: readonly string[];
+  /** An offer not queued within this long is refused and logged as failed, so it never rings an agent later. */
+  offerDeadlineMs?: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -62,7 +64,7 @@ export class CallService {
   constructor(deps: CallServiceDeps) {
     this.d = deps;
     deps.bus.onMessage((msg) => {
-      if (msg.type === 'assigned') void this.assigned(msg.callId, msg.agentId);
+      if (msg.type === 'assigned') this.assigned(msg.callId, msg.agentId).catch((err) => this.d.log.error({ err, callId: msg.callId }, 'ringing the assigned agent failed'));
     });
     deps.bus.onRequest((req) => this.handleRequest(req));
   }
@@ -138,6 +140,7 @@ export class CallService {
     };
     this.calls.set(id, call);
 
+    const deadline = call.offeredAt + (this.d.offerDeadlineMs ?? 5000);
     const m = await matchCaller(
       { ...this.d.match, db: this.d.db, crossSell: this.d.crossSell, log: this.d.log.child({ callId: id }) },
       { fromNumber: call.fromNumber, callerName: call.callerName, withheld: call.withheld, normalised: input.normalised, defaultCountry: input.defaultCountry },
@@ -151,6 +154,13 @@ export class CallService {
         this.finish(call, 'abandoned', call.goneEarly, 'caller_hangup');
         return this.view(call);
       }
+      // A sender that gave up (or an offer slowed past its deadline by a struggling store) would
+      // otherwise ring an agent for a caller nobody is connecting any more: a "ghost call".
+      if (input.signal?.aborted || Date.now() > deadline) {
+        this.persistOffer(call, 'failed');
+        this.finish(call, 'failed', 'system', input.signal?.aborted ? 'sender_gone' : 'offer_deadline');
+        throw new AppError('UNAVAILABLE', 'The call could not be queued in time and was not routed; offer it again or route it elsewhere');
+      }
       if (input.agentId) {
         await this.ringDirect(call, input.agentId);
         return this.view(call);
@@ -158,9 +168,15 @@ export class CallService {
       call.status = 'queued';
       call.queuedAt = Date.now();
       this.persistOffer(call, 'queued');
+      try {
+        await this.d.live.enqueue(this.entry(call));
+      } catch (err) {
+        // Not in the queue, so nobody would ever route it: closed now rather than left `queued`.
+        this.finish(call, 'failed', 'system', 'unavailable');
+        throw err;
+      }
       this.d.metrics.callsOffered.inc({ queue: queue.id });
       call.timers.maxWait = setTimeout(() => void this.maxWaitReached(call), queue.maxWaitSeconds * 1000);
-      await this.d.live.enqueue(this.entry(call));
       this.d.dispatcher.dispatch(queue.id);
       this.d.notifier.boardChanged();
       return this.view(call);
@@ -241,7 +257,15 @@ export class CallService {
       if (call.maxWaitPassed) return this.overflow(call);
       call.status = 'queued';
       this.write(call, 'requeued', (db) => updateCall(db, call.id, { status: 'queued' }));
-      await this.d.live.enqueue(this.entry(call));
+      try {
+        await this.d.live.enqueue(this.entry(call));
+      } catch (err) {
+        // Back in no queue means nobody would route it: end it for the caller and in the log now.
+        this.d.log.warn({ err, callId: call.id }, 'requeueing after a ring timeout failed; ending the call');
+        call.channel.hangup('unavailable');
+        this.finish(call, 'failed', 'system', 'unavailable');
+        return;
+      }
       this.d.dispatcher.dispatch(call.queue.id);
       this.d.notifier.boardChanged();
     });
@@ -264,7 +288,10 @@ export class CallService {
         return;
       }
       if (call.status !== 'queued') return;
-      if (await this.d.live.removeWaiting(call.queue.id, call.id)) return this.overflow(call);
+      // Shared state unreachable: overflow all the same (the caller has waited long enough). An
+      // entry left behind in Redis is harmless: whoever claims it finds no call and frees the agent.
+      const removed = await this.d.live.removeWaiting(call.queue.id, call.id).catch(() => true);
+      if (removed) return this.overflow(call);
       // Claimed at this very moment: the agent's phone rings; overflow if it rings out.
       call.maxWaitPassed = true;
     });

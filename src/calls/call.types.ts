@@ -26,6 +26,8 @@ export interface OfferInput {
   /** The PBX already chose the agent: ring this one instead of queueing. */
   readonly agentId?: string;
   readonly channel?: CallChannel;
+  /** Aborted when the sender gave up (its HTTP request closed, the SIP caller cancelled): the call is not routed. */
+  readonly signal?: AbortSignal;
 }
 
 /**

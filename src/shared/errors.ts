@@ -52,3 +52,13 @@ export interface ErrorBody {
 export const errorBody = (code: string, message: string, details?: unknown): ErrorBody => ({
   error: details === undefined ? { code, message } : { code, message, details },
 });
+
+/** PostgreSQL or Redis could not be reached while the node started; worth waiting for. */
+export class DependencyDownError extends Error {
+  readonly dependency: 'database' | 'redis';
+  constructor(dependency: 'database' | 'redis', message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'DependencyDownError';
+    this.dependency = dependency;
+  }
+}

@@ -53,3 +53,16 @@ export function runCli(script: string, args: string[], env: Record<string, strin
     proc.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Starts `node src/main.ts` without waiting for it to listen (a start that waits, or fails). */
+export function spawnService(env: Record<string, string>) {
+  let out = '';
+  const proc = spawn(process.execPath, ['src/main.ts'], {
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  proc.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<number | null>((r) => proc.on('exit', r));
+  return { proc, exited, output: () => out };
+}

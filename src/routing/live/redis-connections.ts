@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.ts';
+import { DependencyDownError } from '../../shared/errors.ts';
 
 /** The node's Redis connections. */
 export interface RedisConnections {
@@ -62,7 +63,7 @@ export async function connectRedis(url: string, log: Logger, { commandTimeoutMs 
     await Promise.all([command.connect(), subscriber.connect()]);
   } catch (err) {
     all.forEach((c) => c.disconnect());
-    throw new Error(`Redis at ${where} is not reachable: ${(err as Error).message}`, { cause: err });
+    throw new DependencyDownError('redis', `Redis at ${where} is not reachable: ${(err as Error).message}`, err);
   }
   return { command, subscriber, sockets, close };
 }
