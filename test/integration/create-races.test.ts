@@ -56,4 +56,54 @@ describe.each(databaseKinds())('concurrent creates of one thing on %s', (kind) =
     const rows = await t.database.db.selectFrom('agents').select('id').where('name', '=', 'Same Name').execute();
     expect(rows).toHaveLength(RACERS);
   });
+
+  const phoneFormats = ['+1 415 555 0177', '(415) 555-0177', '415.555.0177', 'tel:+1-415-555-0177'];
+
+  it('creates one customer from concurrent creates sharing a phone; the others get the duplicate answer a later create gets', async () => {
+    const rs = await race('/v1/customers', (i) => ({ displayName: `Phone Racer ${i}`, phones: [{ number: phoneFormats[i % phoneFormats.length]! }] }));
+    expect(statuses(rs), rs.map((r) => r.body).join('\n')).toEqual(ONE_WINNER);
+    const winner = rs.find((r) => r.statusCode === 201)!.json() as { id: number; customer_number: string; display_name: string };
+
+    const sequential = await post('/v1/customers', { displayName: 'Phone Latecomer', phones: [{ number: '+14155550177' }] });
+    expect(sequential.statusCode).toBe(409);
+    expect(sequential.json()).toEqual({
+      error: {
+        code: 'DUPLICATE_CUSTOMER',
+        message: expect.stringContaining('?force=true'),
+        details: { candidates: [{ id: winner.id, customerNumber: winner.customer_number, displayName: winner.display_name, companyName: null, reason: 'phone' }] },
+      },
+    });
+    expect(losers(rs)).toEqual(Array(RACERS - 1).fill(sequential.json()));
+
+    const phones = await t.database.db.selectFrom('customer_phones').select('customer_id').where('e164', '=', '+14155550177').execute();
+    expect(phones).toEqual([{ customer_id: winner.id }]);
+  });
+
+  it('creates one customer from concurrent creates sharing an e-mail (in any case)', async () => {
+    const rs = await race('/v1/customers', (i) => ({ displayName: `Mail Racer ${i}`, emails: [{ email: i % 2 ? 'Racer@Example.com' : 'racer@example.com' }] }));
+    expect(statuses(rs), rs.map((r) => r.body).join('\n')).toEqual(ONE_WINNER);
+    const winner = rs.find((r) => r.statusCode === 201)!.json() as { id: number };
+    for (const body of losers(rs)) {
+      expect(body).toMatchObject({ error: { code: 'DUPLICATE_CUSTOMER', details: { candidates: [{ id: winner.id, reason: 'email' }] } } });
+      expect(body.error.details.candidates).toHaveLength(1);
+    }
+
+    const rows = await t.database.db
+      .selectFrom('customer_emails')
+      .select('customer_id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', 'racer@example.com'))
+      .execute();
+    expect(rows).toEqual([{ customer_id: winner.id }]);
+  });
+
+  it('still creates a second customer with the same phone when forced', async () => {
+    const first = await post('/v1/customers', { displayName: 'Forced One', phones: [{ number: '+1 415 555 0178' }] });
+    expect(first.statusCode, first.body).toBe(201);
+    const forced = await post('/v1/customers?force=true', { displayName: 'Forced Two', phones: [{ number: '(415) 555-0178' }] });
+    expect(forced.statusCode, forced.body).toBe(201);
+
+    const lookup = await t.app.inject({ method: 'GET', url: '/v1/lookup?phone=%2B14155550178', headers: t.admin });
+    expect(lookup.json().outcome).toBe('multiple');
+    expect(lookup.json().matches.map((m: { id: number }) => m.id).sort()).toEqual([first.json().id, forced.json().id].sort());
+  });
 });
