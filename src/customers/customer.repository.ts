@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql, type Insertable, type Kysely, type Transaction, type UpdateObject } from 'kysely';
 import type { CustomersTable, DB, RelationKind } from '../db/schema.ts';
 import { preparedMarker } from '../db/database.ts';
@@ -122,6 +123,17 @@ export async function findDuplicateCandidates(
     add(rows, 'name');
   }
   return [...out.values()];
+}
+
+/**
+ * Holds an advisory lock on each key until the transaction ends, so creates that share a key take
+ * turns and each one's duplicate check sees the rows of those before it. The locks are taken in
+ * numeric order, so two creates with overlapping keys cannot deadlock; a hash collision only makes
+ * two unrelated creates wait for each other. Both PostgreSQL and PGlite have advisory locks.
+ */
+export async function lockDuplicateKeys(trx: Transaction<DB>, keys: string[]): Promise<void> {
+  const ids = [...new Set(keys.map((k) => createHash('sha256').update(k).digest().readBigInt64BE(0)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const id of ids) await sql`SELECT pg_advisory_xact_lock(${id.toString()}::bigint)`.execute(trx);
 }
 
 export async function insertCustomer(db: Q, values: Insertable<CustomersTable>) {

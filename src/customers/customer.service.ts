@@ -14,6 +14,7 @@ import {
   insertPhones,
   lockCustomer,
   lockCustomers,
+  lockDuplicateKeys,
   moveCustomerData,
   searchCustomers,
   softDeleteCustomer,
@@ -85,6 +86,19 @@ export function inverseRelation(kind: string): string {
   return inverse[kind] ?? kind;
 }
 
+/**
+ * Lock keys for everything the duplicate check matches on. A phone locks its tail for both of its
+ * matches: equal E.164s have equal tails, and a number without E.164 is matched by tail. The name
+ * only counts with a company, as the check compares it only then.
+ */
+function duplicateLockKeys(tails: string[], match: { emails: string[]; displayName: string; companyName: string | null }): string[] {
+  return [
+    ...tails.map((t) => `phone:${t}`),
+    ...match.emails.map((e) => `email:${e}`),
+    ...(match.companyName ? [`name:${match.displayName.toLowerCase()}\n${match.companyName.toLowerCase()}`] : []),
+  ];
+}
+
 const nullIfEmpty = (s: string | undefined) => (s === undefined || s.trim() === '' ? null : s.trim());
 
 export class CustomerService {
@@ -141,15 +155,20 @@ export class CustomerService {
     const companyName = nullIfEmpty(input.companyName);
     const displayName = input.displayName.trim();
 
+    const match = {
+      e164s: [...new Set(phones.flatMap((p) => (p.n.e164 ? [p.n.e164] : [])))],
+      tails: [...new Set(phones.filter((p) => !p.n.e164).map((p) => p.n.tail))],
+      emails: [...new Set(emails.map((e) => e.email.toLowerCase()))],
+      displayName,
+      companyName,
+    };
+
     return this.db.transaction().execute(async (trx) => {
+      // Without this, concurrent creates of one customer all pass the check below before any
+      // inserts. Forced and provisional creates lock too, so a checked create waits for them.
+      await lockDuplicateKeys(trx, duplicateLockKeys(phones.map((p) => p.n.tail), match));
       if (!opts.force && !opts.provisional) {
-        const candidates = await findDuplicateCandidates(trx, {
-          e164s: [...new Set(phones.flatMap((p) => (p.n.e164 ? [p.n.e164] : [])))],
-          tails: [...new Set(phones.filter((p) => !p.n.e164).map((p) => p.n.tail))],
-          emails: [...new Set(emails.map((e) => e.email.toLowerCase()))],
-          displayName,
-          companyName,
-        });
+        const candidates = await findDuplicateCandidates(trx, match);
         if (candidates.length) {
           throw new AppError('DUPLICATE_CUSTOMER', 'A customer like this exists already; send ?force=true to create it anyway', { candidates });
         }

@@ -3,6 +3,7 @@ import type { DB, QueuesTable } from '../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { normalisePhone } from '../customers/phone-number.ts';
+import { violatedUnique } from '../db/unique-violation.ts';
 import { AppError } from '../shared/errors.ts';
 import { latestLoadWins } from '../shared/latest-load.ts';
 import { clearDefault, findQueue, insertQueue, listQueues, updateQueue } from './queue.repository.ts';
@@ -51,6 +52,17 @@ export function dialledKeys(number: string, defaultCountry: string): string[] {
   if (!digits) return [];
   const e164 = normalisePhone(number, defaultCountry)?.e164;
   return e164 && e164.slice(1) !== digits ? [digits, e164.slice(1)] : [digits];
+}
+
+/**
+ * An insert that lost a race: a concurrent create committed the same id (or another default queue)
+ * after this one's existence check. The loser answers 409 like a sequential duplicate, not 500.
+ */
+function createConflict(err: unknown, id: string): unknown {
+  const constraint = violatedUnique(err);
+  if (constraint === 'queues_pkey') return new AppError('CONFLICT', `Queue ${id} exists already`);
+  if (constraint === 'queues_one_default_idx') return new AppError('CONFLICT', 'Another queue became the default at the same time; try again');
+  return err;
 }
 
 function validTimeZone(tz: string): boolean {
@@ -119,7 +131,9 @@ export class QueueService {
       if (await findQueue(trx, id)) throw new AppError('CONFLICT', `Queue ${id} exists already`);
       // The old default steps down first: the unique index allows one default at any moment.
       if (input.isDefault) await clearDefault(trx, id);
-      const created = await insertQueue(trx, { ...this.columns(input), id, name: input.name, skill: input.skill });
+      const created = await insertQueue(trx, { ...this.columns(input), id, name: input.name, skill: input.skill }).catch((err: unknown) => {
+        throw createConflict(err, id);
+      });
       await recordAudit(trx, actor, { action: 'queue.create', entity: 'queue', entityId: id, after: created });
       return created;
     });

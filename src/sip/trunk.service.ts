@@ -3,6 +3,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { DB, TrunksTable } from '../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { violatedUnique } from '../db/unique-violation.ts';
 import { dialledKeys, type QueueService } from '../routing/queue.service.ts';
 import { AppError } from '../shared/errors.ts';
 import { latestLoadWins } from '../shared/latest-load.ts';
@@ -127,7 +128,10 @@ export class TrunkService {
     const values = this.columns(input, opts);
     const row = await this.db.transaction().execute(async (trx) => {
       if (await findTrunk(trx, input.name)) throw new AppError('CONFLICT', `Trunk ${input.name} exists already`);
-      const created = await insertTrunk(trx, { name: input.name, default_country: this.defaultCountry, sources: [], ...values } as Parameters<typeof insertTrunk>[1]);
+      const created = await insertTrunk(trx, { name: input.name, default_country: this.defaultCountry, sources: [], ...values } as Parameters<typeof insertTrunk>[1]).catch((err: unknown) => {
+        // A concurrent create of the same name committed after the check above: 409, not 500.
+        throw violatedUnique(err) === 'trunks_pkey' ? new AppError('CONFLICT', `Trunk ${input.name} exists already`) : err;
+      });
       await recordAudit(trx, actor, { action: 'trunk.create', entity: 'trunk', entityId: input.name, after: view(created) });
       return created;
     });
