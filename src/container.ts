@@ -11,7 +11,7 @@ import { CrossSellService } from './cross-sell/cross-sell.service.ts';
 import { seedDemo } from './demo/demo.ts';
 import { DEMO_KEYS_FILE } from './demo/demo-keys.ts';
 import { CallLog } from './calls/call-log.ts';
-import { CallRecovery } from './calls/call-recovery.ts';
+import { CallRecovery, runNodeId } from './calls/call-recovery.ts';
 import { CallService } from './calls/call.service.ts';
 import { CallWritebackService } from './calls/call-writeback.service.ts';
 import { lateNotifier } from './calls/late-notifier.ts';
@@ -99,7 +99,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
     closers.length = 0;
   };
   try {
-    const nodeId = config.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    const nodeId = runNodeId(config.nodeId ?? `${hostname()}-${process.pid}`, randomBytes(3).toString('hex'));
     const database = opts.database ?? createDatabase(config.database);
     if (!opts.database) closers.push(() => database.close());
     const applied = await migrate(database);
@@ -193,7 +193,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
       await seedDemo({ db, log: logger, defaultCountry: config.defaultCountry, customers, queues, agents, apiKeys, crossSell, tickets, followUps }, keysFile);
     }
     const wallboard = new WallboardService(db, live, queues, agents, logger.child({ part: 'wallboard' }));
-    const recovery = new CallRecovery({ db, live, agents, queues, log: logger.child({ part: 'recovery' }), nodeId, webhookUrls: config.webhooks.urls });
+    const recovery = new CallRecovery({ db, live, agents, queues, calls, log: logger.child({ part: 'recovery' }), nodeId, webhookUrls: config.webhooks.urls });
     metrics.setSources({
       agentsByState: async () => {
         const counts: Record<string, number> = {};

@@ -5,8 +5,56 @@ import type { LiveState } from '../routing/live/live-state.ts';
 import type { QueueService } from '../routing/queue.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import { enqueueWebhook } from '../webhooks/webhook.repository.ts';
-import { closeOrphanedCall, findOrphanedCalls, secondsBetween } from './call.repository.ts';
+import { closeOrphanedCall, findCallRow, findOrphanedCalls, secondsBetween } from './call.repository.ts';
+import type { CallService } from './call.service.ts';
 import { callKey } from './call.types.ts';
+
+/**
+ * A node's id for one run: the configured name and a run id, so a node restarted under the same
+ * NODE_ID is a different owner from the run that crashed, and that run's calls are seen as lost.
+ */
+export const runNodeId = (name: string, run: string) => `${name}#${run}`;
+const nodeName = (nodeId: string) => {
+  const run = nodeId.lastIndexOf('#');
+  return run < 0 ? nodeId : nodeId.slice(0, run);
+};
+const sameNodeEarlierRun = (node: string, me: string) => node !== me && node.includes('#') && nodeName(node) === nodeName(me);
+
+export interface LostCallDeps {
+  db: Kysely<DB>;
+  live: LiveState;
+  log: Logger;
+  webhookUrls: readonly string[];
+}
+
+type OpenCall = { id: string; answered_at: Date | null; node_id: string | null; source: string; external_id: string };
+
+/**
+ * Closes one call whose node is gone, as that node would have: its log row gets an outcome
+ * (answered → ended, else failed; `node_lost`), the call.ended webhook, and its queue place and
+ * registrations go. Resolves with the closed row, or undefined when someone closed it first.
+ */
+export async function closeLostCall(d: LostCallDeps, o: OpenCall) {
+  const now = new Date();
+  const answered = o.answered_at !== null;
+  const row = await d.db.transaction().execute(async (trx) => {
+    const r = await closeOrphanedCall(trx, o.id, {
+      status: answered ? 'ended' : 'failed',
+      ended_at: now,
+      hangup_by: 'system',
+      end_reason: 'node_lost',
+      ...(answered ? { talk_seconds: secondsBetween(o.answered_at!.getTime(), now.getTime()) } : {}),
+    });
+    if (r) await enqueueWebhook(trx, d.webhookUrls, 'call.ended', { id: o.id, source: o.source, externalId: o.external_id, status: r.status, endReason: 'node_lost', endedAt: now.toISOString() });
+    return r;
+  });
+  if (!row) return undefined;
+  d.log.warn({ callId: o.id, node: o.node_id, status: row.status }, 'closed a call whose node is gone');
+  if (row.queue_id) await d.live.removeWaiting(row.queue_id, o.id);
+  await d.live.unregisterCall(`id:${o.id}`);
+  await d.live.unregisterCall(`ext:${callKey(o.source, o.external_id)}`);
+  return row;
+}
 
 /**
  * Closes calls whose node is gone (it crashed, or stopped before its call log was written), at
@@ -14,7 +62,7 @@ import { callKey } from './call.types.ts';
  * are dropped, and an agent still tied to it is released. Every offered call ends as one log row.
  */
 export class CallRecovery {
-  private readonly d: { db: Kysely<DB>; live: LiveState; agents: AgentService; queues: QueueService; log: Logger; nodeId: string; webhookUrls: readonly string[] };
+  private readonly d: LostCallDeps & { agents: AgentService; queues: QueueService; calls: CallService; nodeId: string };
   private timer?: NodeJS.Timeout;
   private running = false;
 
@@ -37,6 +85,9 @@ export class CallRecovery {
     this.running = true;
     try {
       const alive = await this.d.live.liveNodes();
+      // An earlier run of this node (restarted with the same NODE_ID) is gone, whatever its
+      // heartbeat still says: its calls are closed now rather than when the heartbeat expires.
+      for (const node of alive) if (sameNodeEarlierRun(node, this.d.nodeId)) alive.delete(node);
       alive.add(this.d.nodeId);
       const closed = await this.closeOrphans([...alive]);
       await this.dropStaleLiveState(alive);
@@ -53,25 +104,11 @@ export class CallRecovery {
     const orphans = await findOrphanedCalls(this.d.db, alive);
     let closed = 0;
     for (const o of orphans) {
-      const now = new Date();
-      const answered = o.answered_at !== null;
-      const row = await this.d.db.transaction().execute(async (trx) => {
-        const r = await closeOrphanedCall(trx, o.id, {
-          status: answered ? 'ended' : 'failed',
-          ended_at: now,
-          hangup_by: 'system',
-          end_reason: 'node_lost',
-          ...(answered ? { talk_seconds: secondsBetween(o.answered_at!.getTime(), now.getTime()) } : {}),
-        });
-        if (r) await enqueueWebhook(trx, this.d.webhookUrls, 'call.ended', { id: o.id, source: o.source, externalId: o.external_id, status: r.status, endReason: 'node_lost', endedAt: now.toISOString() });
-        return r;
-      });
+      const row = await closeLostCall(this.d, o);
       if (!row) continue;
       closed++;
-      this.d.log.warn({ callId: o.id, node: o.node_id, status: row.status }, 'closed a call whose node is gone');
-      if (row.queue_id) await this.d.live.removeWaiting(row.queue_id, o.id);
-      await this.d.live.unregisterCall(`id:${o.id}`);
-      await this.d.live.unregisterCall(`ext:${callKey(o.source, o.external_id)}`);
+      // The agent's desktop may be on any node: it hears the end, and the queue's wrap-up applies.
+      if (row.agent_id !== null && o.answered_at !== null) await this.d.calls.releaseLostCall(String(row.agent_id), o.id, row.queue_id);
     }
     return closed;
   }
@@ -87,8 +124,12 @@ export class CallRecovery {
     for (const [agentId, { state }] of states) {
       if ((state.status !== 'ringing' && state.status !== 'on_call') || held.has(state.callId)) continue;
       // A call registers before its agent can ring, so a call missing here is really gone.
-      const event = state.status === 'ringing' ? ({ type: 'caller_gone', callId: state.callId } as const) : ({ type: 'hangup', callId: state.callId } as const);
-      await this.d.agents.apply(agentId, event).catch((err) => this.d.log.warn({ err, agentId }, 'releasing an agent of a lost call failed'));
+      if (state.status === 'on_call') {
+        const row = await findCallRow(this.d.db, state.callId);
+        await this.d.calls.releaseLostCall(agentId, state.callId, row?.queue_id ?? null);
+        continue;
+      }
+      await this.d.agents.apply(agentId, { type: 'caller_gone', callId: state.callId }).catch((err) => this.d.log.warn({ err, agentId }, 'releasing an agent of a lost call failed'));
     }
     for (const r of live) if (!alive.has(r.ownerNode)) await this.d.live.unregisterCall(r.key);
   }

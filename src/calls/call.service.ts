@@ -8,7 +8,7 @@ import type { Pop, PopCustomer, PopPrompt } from '../pop/pop.types.ts';
 import type { AgentEvent, AgentState } from '../routing/agent-state.ts';
 import type { AgentService } from '../routing/agent.service.ts';
 import type { Dispatcher } from '../routing/dispatcher.ts';
-import type { Bus, BusRequest } from '../routing/live/bus.ts';
+import { NodeGoneError, type Bus, type BusRequest } from '../routing/live/bus.ts';
 import type { LiveState, QueueEntry } from '../routing/live/live-state.ts';
 import type { QueueService } from '../routing/queue.service.ts';
 import { AppError } from '../shared/errors.ts';
@@ -19,6 +19,7 @@ import { finishAttempt, findCallRow, findCallRowByExternal, secondsBetween, upda
 import { callKey, NO_MEDIA, type CallNotifier, type CallView, type LiveCall, type OfferInput, type WithdrawReason } from './call.types.ts';
 import { matchCaller, type MatchDeps } from './caller-match.ts';
 import { rowToView } from './call-view.ts';
+import { closeLostCall } from './call-recovery.ts';
 
 export interface CallServiceDeps {
   db: Kysely<DB>;
@@ -398,6 +399,20 @@ export class CallService {
     this.finish(call, 'ended', by, reason, { talk_seconds: secondsBetween(call.answeredAt!, now) });
   }
 
+  /**
+   * An agent whose call was held by a node that is gone: the call is over for them (their desktop
+   * hears `call:ended` by the system, on whatever node it is connected to) and the queue's wrap-up
+   * applies. A no-op when another node released them first.
+   */
+  async releaseLostCall(agentId: string, callId: string, queueId: string | null): Promise<void> {
+    const wrapUpSeconds = (queueId ? this.d.queues.get(queueId)?.wrapUpSeconds : undefined) ?? 0;
+    const state = await this.agentEvent(agentId, { type: 'hangup', callId }, { wrapUpSeconds });
+    if (!state) return;
+    const wrapUpUntil = state.status === 'wrap_up' ? (state.until ?? null) : null;
+    this.d.notifier.ended(agentId, callId, { at: Date.now(), hangupBy: 'system', wrapUpUntil });
+    if (wrapUpUntil !== null) this.scheduleWrapUpEnd(agentId, callId, wrapUpUntil, wrapUpSeconds);
+  }
+
   /** After the queue's wrap-up time the agent is ready again, and the call's after-call work is that long. */
   private scheduleWrapUpEnd(agentId: string, callId: string, until: number, seconds: number) {
     clearTimeout(this.wrapUpTimers.get(agentId));
@@ -688,7 +703,17 @@ export class CallService {
     let view = this.ended.get(req.callId)?.view;
     if (!view) {
       const reg = await this.d.live.findCall(`id:${req.callId}`);
-      if (reg && reg.ownerNode !== this.nodeId) return this.d.bus.request<CallView>(reg.ownerNode, req);
+      if (reg && reg.ownerNode !== this.nodeId) {
+        try {
+          return await this.d.bus.request<CallView>(reg.ownerNode, req);
+        } catch (err) {
+          if (!(err instanceof NodeGoneError)) throw err;
+          // The owner is gone: close its call here and now instead of answering 503 until a sweep does.
+          const open = await findCallRow(this.d.db, req.callId);
+          const closed = open && open.ended_at === null ? await closeLostCall({ ...this.d, webhookUrls: this.d.webhookUrls }, open) : undefined;
+          if (closed?.agent_id != null && open?.answered_at) await this.releaseLostCall(String(closed.agent_id), req.callId, closed.queue_id);
+        }
+      }
       const row = await findCallRow(this.d.db, req.callId);
       if (!row) throw new AppError('CALL_NOT_FOUND', `No call ${req.callId}`);
       view = rowToView(row);

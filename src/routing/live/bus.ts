@@ -68,7 +68,8 @@ export class MemoryBus implements Bus {
   }
 
   async request<T>(nodeId: string, req: BusRequest): Promise<T> {
-    if (nodeId !== this.nodeId) throw new AppError('UNAVAILABLE', `node ${nodeId} is not reachable`);
+    // In a single-node setup another node id is an earlier run of this node: gone.
+    if (nodeId !== this.nodeId) throw new NodeGoneError(nodeId);
     return unwrapReply<T>(await answerRequest(this.requestHandler, req));
   }
 
@@ -81,4 +82,13 @@ export class MemoryBus implements Bus {
   }
 
   async close() {}
+}
+
+/** Nobody listens on the node's channel: it stopped or was killed (its calls can be closed by anyone). */
+export class NodeGoneError extends AppError {
+  readonly nodeId: string;
+  constructor(nodeId: string) {
+    super('UNAVAILABLE', `Node ${nodeId} is not reachable (it may have stopped); try again`);
+    this.nodeId = nodeId;
+  }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/logger.ts';
-import { answerRequest, unwrapReply, type Bus, type BusMessage, type BusReply, type BusRequest } from './bus.ts';
+import { answerRequest, NodeGoneError, unwrapReply, type Bus, type BusMessage, type BusReply, type BusRequest } from './bus.ts';
 
 export interface RedisBusOptions {
   nodeId: string;
@@ -90,7 +90,8 @@ export class RedisBus implements Bus {
     const heard = await this.publish(this.nodeChannel(nodeId), { k: 'req', id, replyTo: this.ownChannel, req });
     if (heard <= 0) {
       this.settle(id);
-      throw new AppError('UNAVAILABLE', heard === 0 ? `Node ${nodeId} is not reachable (it may have stopped); try again` : `Node ${nodeId} could not be asked: shared state (Redis) failed`);
+      if (heard === 0) throw new NodeGoneError(nodeId);
+      throw new AppError('UNAVAILABLE', `Node ${nodeId} could not be asked: shared state (Redis) failed`);
     }
     return unwrapReply<T>(await reply);
   }
