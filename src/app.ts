@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
+import { AuthFailureLimit } from './auth/auth-failure-limit.ts';
 import { apiKeyRoutes } from './auth/api-key.routes.ts';
 import { customerRoutes } from './customers/customer.routes.ts';
 import { customerImportRoutes } from './customers/customer-import.routes.ts';
@@ -50,9 +51,11 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   await app.register(healthRoutes, { checks: c.readiness });
   await app.register(metricsRoutes, { metrics: c.metrics });
   await app.register(webRoutes);
+  // One budget of failed sign-ins per address for REST and socket handshakes, shared by the nodes through the live state.
+  const authLimit = new AuthFailureLimit(c.live, { log: c.logger.child({ part: 'auth' }) });
   await app.register(
     async (v1) => {
-      await v1.register(authPlugin, { apiKeys: c.apiKeys });
+      await v1.register(authPlugin, { apiKeys: c.apiKeys, limit: authLimit });
       await v1.register(apiKeyRoutes, { apiKeys: c.apiKeys });
       await v1.register(customerRoutes, { customers: c.customers });
       await v1.register(customerImportRoutes, { customers: c.customers });
@@ -70,6 +73,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   );
 
   const realtime = c.attachRealtime(app.server);
+  realtime.limitAuthFailures(authLimit);
   // Before the HTTP server closes: live calls get their outcome (desktops still hear it), then sockets go.
   app.addHook('preClose', async () => {
     await c.calls.shutdown();
