@@ -21,6 +21,7 @@ import { trunkRoutes } from './sip/trunk.routes.ts';
 import { wallboardRoutes } from './wallboard/wallboard.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { installErrorHandler } from './shared/error-handler.ts';
+import { DOCS_CSP, installSecurityHeaders } from './shared/security-headers.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -34,6 +35,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandler(app);
+  installSecurityHeaders(app);
 
   await app.register(swagger, {
     openapi: {
@@ -46,7 +48,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 
   await app.register(healthRoutes, { checks: c.readiness });
   await app.register(metricsRoutes, { metrics: c.metrics });
