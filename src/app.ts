@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
+import { AuthFailureLimit } from './auth/auth-failure-limit.ts';
 import { apiKeyRoutes } from './auth/api-key.routes.ts';
 import { customerRoutes } from './customers/customer.routes.ts';
 import { customerImportRoutes } from './customers/customer-import.routes.ts';
@@ -21,6 +22,7 @@ import { wallboardRoutes } from './wallboard/wallboard.routes.ts';
 import { webRoutes } from './web/web.routes.ts';
 import { clientErrorHandler, frameworkErrors, installErrorHandler } from './shared/error-handler.ts';
 import { installInputGuards } from './shared/input-hooks.ts';
+import { DOCS_CSP, installSecurityHeaders } from './shared/security-headers.ts';
 
 export const API_VERSION = '0.1.0';
 
@@ -37,6 +39,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
 
   installErrorHandler(app);
   installInputGuards(app);
+  installSecurityHeaders(app);
 
   await app.register(swagger, {
     openapi: {
@@ -49,14 +52,16 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       security: [{ apiKey: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: DOCS_CSP });
 
   await app.register(healthRoutes, { checks: c.readiness });
   await app.register(metricsRoutes, { metrics: c.metrics });
   await app.register(webRoutes);
+  // One budget of failed sign-ins per address for REST and socket handshakes, shared by the nodes through the live state.
+  const authLimit = new AuthFailureLimit(c.live, { log: c.logger.child({ part: 'auth' }) });
   await app.register(
     async (v1) => {
-      await v1.register(authPlugin, { apiKeys: c.apiKeys });
+      await v1.register(authPlugin, { apiKeys: c.apiKeys, limit: authLimit });
       await v1.register(apiKeyRoutes, { apiKeys: c.apiKeys });
       await v1.register(customerRoutes, { customers: c.customers });
       await v1.register(customerImportRoutes, { customers: c.customers });
@@ -74,6 +79,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
   );
 
   const realtime = c.attachRealtime(app.server);
+  realtime.limitAuthFailures(authLimit);
   // Before the HTTP server closes: live calls get their outcome (desktops still hear it), then sockets go.
   app.addHook('preClose', async () => {
     await c.calls.shutdown();

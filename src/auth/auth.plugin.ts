@@ -1,9 +1,10 @@
-import type { FastifyInstance, FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role } from '../db/schema.ts';
-import { AppError } from '../shared/errors.ts';
+import { AppError, errorBody } from '../shared/errors.ts';
 import type { Actor } from './actor.ts';
 import type { ApiKeyService } from './api-key.service.ts';
+import { tooManyFailures, type AuthFailureLimit } from './auth-failure-limit.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,15 +18,25 @@ export function bearerToken(header: string | undefined): string | null {
   return m?.[1] ?? null;
 }
 
-/** Authenticates every request in the scope it is registered in: `Authorization: Bearer <key>`. */
-export const authPlugin = fp(async (app: FastifyInstance, { apiKeys }: { apiKeys: ApiKeyService }) => {
+/**
+ * Authenticates every request in the scope it is registered in: `Authorization: Bearer <key>`.
+ * An address with too many failed keys gets 429 with Retry-After (auth-failure-limit.ts).
+ */
+export const authPlugin = fp(async (app: FastifyInstance, { apiKeys, limit }: { apiKeys: ApiKeyService; limit: AuthFailureLimit }) => {
   app.decorateRequest('actor', null as unknown as Actor);
-  app.addHook('onRequest', async (req: FastifyRequest) => {
-    const token = bearerToken(req.headers.authorization);
-    if (!token) throw new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
-    const actor = await apiKeys.authenticate(token);
-    if (!actor) throw new AppError('UNAUTHENTICATED', 'Unknown or revoked API key');
-    req.actor = actor;
+  app.addHook('onRequest', async (req, reply) => {
+    const signIn = await limit.signIn(req.ip, bearerToken(req.headers.authorization), (token) => apiKeys.authenticate(token));
+    switch (signIn.outcome) {
+      case 'ok':
+        req.actor = signIn.actor;
+        return;
+      case 'missing':
+        throw new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <key>"');
+      case 'refused':
+        throw new AppError('UNAUTHENTICATED', 'Unknown or revoked API key');
+      case 'limited':
+        return reply.status(429).header('retry-after', String(signIn.retryAfter)).send(errorBody('RATE_LIMITED', tooManyFailures(signIn.retryAfter)));
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import { Server, type Namespace, type ServerOptions, type Socket } from 'socket.
 import type { Kysely } from 'kysely';
 import type { DB, HangupBy } from '../db/schema.ts';
 import type { ApiKeyService } from '../auth/api-key.service.ts';
+import { AuthFailureLimit, tooManyFailures } from '../auth/auth-failure-limit.ts';
 import type { CallNotifier, WithdrawReason } from '../calls/call.types.ts';
 import type { CallService } from '../calls/call.service.ts';
 import type { CallWritebackService } from '../calls/call-writeback.service.ts';
@@ -109,9 +110,12 @@ export class Realtime implements CallNotifier {
   private readonly announceBoard: () => void;
   private readonly sendBoard: () => void;
   private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private authLimit: AuthFailureLimit;
 
   constructor(server: HttpServer, deps: RealtimeDeps) {
     this.d = deps;
+    // Counts nothing until the app hands over the shared limit (limitAuthFailures).
+    this.authLimit = new AuthFailureLimit({ takeToken: async () => 0 }, { log: deps.log });
     this.io = new Server(server, {
       serveClient: false,
       maxHttpBufferSize: 1e6,
@@ -140,10 +144,23 @@ export class Realtime implements CallNotifier {
     });
   }
 
+  /**
+   * Handshakes count against the same failed sign-ins budget per address as REST (the app hands
+   * it over right after attaching; no handshake can arrive before the server listens).
+   */
+  limitAuthFailures(limit: AuthFailureLimit): void {
+    this.authLimit = limit;
+  }
+
   private async authenticate(socket: Socket, roles: string[]): Promise<void> {
-    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const actor = typeof token === 'string' ? await this.d.apiKeys.authenticate(token) : null;
-    if (!actor) throw Object.assign(new Error('Unknown or revoked API key'), { data: { code: 'UNAUTHENTICATED' } });
+    const raw = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const token = typeof raw === 'string' ? raw : null;
+    const signIn = await this.authLimit.signIn(socket.handshake.address, token, (t) => this.d.apiKeys.authenticate(t));
+    if (signIn.outcome === 'limited') {
+      throw Object.assign(new Error(tooManyFailures(signIn.retryAfter)), { data: { code: 'RATE_LIMITED', retryAfter: signIn.retryAfter } });
+    }
+    if (signIn.outcome !== 'ok') throw Object.assign(new Error('Unknown or revoked API key'), { data: { code: 'UNAUTHENTICATED' } });
+    const actor = signIn.actor;
     if (!roles.includes(actor.role)) throw Object.assign(new Error(`This namespace is for ${roles.join(' or ')} keys`), { data: { code: 'FORBIDDEN' } });
     const data: SocketData = { actor };
     if (roles.includes('agent')) {

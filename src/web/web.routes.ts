@@ -39,9 +39,7 @@ export const webRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opts
     }
     return reply
       .header('cache-control', 'no-cache')
-      .header('content-security-policy', CSP)
-      .header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'no-referrer')
+      .header('content-security-policy', CSP) // kept by the app's security headers (shared/security-headers.ts), which add the rest
       .sendFile(file, root, { cacheControl: false }); // the page must not be cached like its hashed assets
   };
   const hide = { schema: { hide: true } };

@@ -196,6 +196,15 @@ describe.each(implementations)('the LiveState contract on $name', ({ setup }) =>
     expect(await b.takeCallSlot('other-pbx', 5)).toBe(0);
   });
 
+  it('counts any token bucket across nodes, a slow rate (a burst, then one a minute) included', async () => {
+    const limit = { burst: 3, perSecond: 1 / 60 };
+    const waits = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).takeToken('auth-fail:192.0.2.1', limit)));
+    // At one a minute nothing refills while the test runs.
+    expect(waits.filter((w) => w === 0)).toHaveLength(3);
+    expect(waits.filter((w) => w > 0).every((w) => w > 1 && w <= 60)).toBe(true);
+    expect(await a.takeToken('auth-fail:192.0.2.2', limit)).toBe(0);
+  });
+
   it('considers a node lost once its heartbeat runs out, and alive again when it beats', async () => {
     expect(await a.liveNodes()).toEqual(new Set());
     await a.heartbeat('node-a', 60_000);

@@ -1,4 +1,5 @@
 import type { AgentState } from '../agent-state.ts';
+import type { TokenLimit } from '../../shared/token-bucket.ts';
 
 /** An agent's live state and its version; every change bumps the version (compare-and-set). */
 export interface VersionedAgentState {
@@ -71,6 +72,12 @@ export interface LiveState {
    * counted across every node: 0 when taken, otherwise the seconds until one would be (≥ 1).
    */
   takeCallSlot(trunk: string, perSecond: number): Promise<number>;
+  /**
+   * Takes one token from the bucket named `key` (shared/token-bucket.ts), counted across every
+   * node: 0 when taken, otherwise the seconds until one would be (≥ 1). A bucket left alone until
+   * it is full again is forgotten, so keys may be many (e.g. `auth-fail:<address>`).
+   */
+  takeToken(key: string, limit: TokenLimit): Promise<number>;
 
   /** Marks this node alive for `ttlMs`; nodes not heard from are considered lost. */
   heartbeat(nodeId: string, ttlMs: number): Promise<void>;

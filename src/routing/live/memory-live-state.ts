@@ -1,5 +1,5 @@
 import { loggedOut, type AgentState } from '../agent-state.ts';
-import { takeCallSlot, type Bucket } from '../../sip/rate-limit.ts';
+import { refillMs, takeToken, type Bucket, type TokenLimit } from '../../shared/token-bucket.ts';
 import { queueScore, type CallRegistration, type LiveState, type QueueEntry, type VersionedAgentState } from './live-state.ts';
 
 /** Live state for a single node (the embedded default). Every operation is atomic by construction. */
@@ -9,7 +9,9 @@ export class MemoryLiveState implements LiveState {
   private readonly queues = new Map<string, Map<string, QueueEntry>>();
   private readonly calls = new Map<string, CallRegistration>();
   private readonly nodes = new Map<string, number>();
-  private readonly callSlots = new Map<string, Bucket>();
+  private readonly buckets = new Map<string, Bucket>();
+  /** Full buckets are swept out once the map doubles, so many keys cost amortised O(1) per take. */
+  private sweepAt = 1000;
   private readonly now: () => number;
 
   constructor(opts: { now?: () => number } = {}) {
@@ -75,8 +77,21 @@ export class MemoryLiveState implements LiveState {
   }
 
   async takeCallSlot(trunk: string, perSecond: number) {
-    const { bucket, waitSeconds } = takeCallSlot(this.callSlots.get(trunk), perSecond, this.now());
-    this.callSlots.set(trunk, bucket);
+    return this.take(`callslots:${trunk}`, { burst: perSecond, perSecond });
+  }
+
+  async takeToken(key: string, limit: TokenLimit) {
+    return this.take(`tokens:${key}`, limit);
+  }
+
+  private take(key: string, limit: TokenLimit) {
+    const now = this.now();
+    const { bucket, waitSeconds } = takeToken(this.buckets.get(key), limit, now);
+    this.buckets.set(key, bucket);
+    if (this.buckets.size >= this.sweepAt) {
+      for (const [k, b] of this.buckets) if (now - b.at >= refillMs(b.limit)) this.buckets.delete(k);
+      this.sweepAt = Math.max(1000, this.buckets.size * 2);
+    }
     return waitSeconds;
   }
 

@@ -3,6 +3,7 @@ import { loggedOut, type AgentState } from '../agent-state.ts';
 import { AppError } from '../../shared/errors.ts';
 import { queueScore, type CallRegistration, type LiveState, type QueueEntry, type VersionedAgentState } from './live-state.ts';
 import { withScripts, type ScriptedRedis } from './redis-scripts.ts';
+import { refillMs, type TokenLimit } from '../../shared/token-bucket.ts';
 
 export interface RedisLiveStateOptions {
   /** Every key starts with it, so several deployments (and test files) can share one Redis. */
@@ -33,7 +34,8 @@ async function replies(exec: Promise<Array<[Error | null, unknown]> | null>): Pr
  *   `entries:<queue>` hash call id → QueueEntry JSON
  * - `call:<key>` registration JSON with a TTL, indexed by the `calls` sorted set (key → expiry ms)
  * - `nodes` sorted set node id → heartbeat expiry ms
- * - `callslots:<trunk>` hash {tokens, at, rate}: a trunk's calls-per-second bucket, expiring when idle
+ * - `callslots:<trunk>` hash {tokens, at, rate, burst}: a trunk's calls-per-second bucket, expiring when full again
+ * - `tokens:<key>` hash {tokens, at, rate, burst}: any other token bucket (takeToken), likewise
  * The connection belongs to the caller (the container), which closes it.
  */
 export class RedisLiveState implements LiveState {
@@ -155,7 +157,16 @@ export class RedisLiveState implements LiveState {
   }
 
   takeCallSlot(trunk: string, perSecond: number) {
-    return this.op('check a trunk call rate', () => this.redis.screenpopTakeCallSlot(`${this.prefix}callslots:${trunk}`, perSecond));
+    return this.op('check a trunk call rate', () => this.take(`${this.prefix}callslots:${trunk}`, { burst: perSecond, perSecond }));
+  }
+
+  takeToken(key: string, limit: TokenLimit) {
+    return this.op('count against a limit', () => this.take(`${this.prefix}tokens:${key}`, limit));
+  }
+
+  private take(bucketKey: string, limit: TokenLimit) {
+    // Numbers go as the strings the Lua compares: a rate like 1/3 does not survive Lua's own number formatting.
+    return this.redis.screenpopTakeToken(bucketKey, String(limit.burst), String(limit.perSecond), refillMs(limit) + 1000);
   }
 
   heartbeat(nodeId: string, ttlMs: number) {

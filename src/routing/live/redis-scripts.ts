@@ -63,22 +63,22 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 86400000)
 return 1`,
   },
   /**
-   * KEYS: the trunk's bucket hash. ARGV: calls per second. sip/rate-limit.ts's takeCallSlot in Lua:
-   * 0 when a call was taken, else the seconds to wait. The bucket expires once a second's idle
-   * would have refilled it anyway.
+   * KEYS: the bucket hash. ARGV: burst, tokens per second (both as the caller wrote them, compared
+   * as strings), ms until it may expire. shared/token-bucket.ts's takeToken in Lua: 0 when a token
+   * was taken, else the seconds to wait. The bucket expires once idling would have refilled it anyway.
    */
-  screenpopTakeCallSlot: {
+  screenpopTakeToken: {
     numberOfKeys: 1,
     lua: `${NOW_MS}
-local rate = tonumber(ARGV[1])
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'rate')
+local burst, rate = tonumber(ARGV[1]), tonumber(ARGV[2])
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'at', 'rate', 'burst')
 local tokens, at = tonumber(b[1]), tonumber(b[2])
-if tokens == nil or at == nil or tonumber(b[3]) ~= rate then tokens, at = rate, now end
-tokens = math.min(rate, tokens + math.max(0, now - at) / 1000 * rate)
+if tokens == nil or at == nil or b[3] ~= ARGV[2] or b[4] ~= ARGV[1] then tokens, at = burst, now end
+tokens = math.min(burst, tokens + math.max(0, now - at) / 1000 * rate)
 local wait = 0
 if tokens >= 1 then tokens = tokens - 1 else wait = math.max(1, math.ceil((1 - tokens) / rate)) end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now, 'rate', rate)
-redis.call('PEXPIRE', KEYS[1], 2000)
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now, 'rate', ARGV[2], 'burst', ARGV[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return wait`,
   },
   /** KEYS: nodes zset. The nodes whose heartbeat has not expired. */
@@ -97,7 +97,7 @@ export interface ScriptedRedis extends Redis {
   screenpopWaiting(queueKey: string, entriesKey: string): Promise<string[]>;
   screenpopRegisterCall(callKey: string, indexKey: string, reg: string, ttlMs: number, member: string): Promise<number>;
   screenpopLiveCalls(indexKey: string): Promise<string[]>;
-  screenpopTakeCallSlot(bucketKey: string, perSecond: number): Promise<number>;
+  screenpopTakeToken(bucketKey: string, burst: string, perSecond: string, expireMs: number): Promise<number>;
   screenpopHeartbeat(nodesKey: string, nodeId: string, ttlMs: number): Promise<number>;
   screenpopLiveNodes(nodesKey: string): Promise<string[]>;
 }
