@@ -186,8 +186,12 @@ export class WebhookDispatcher {
         continue;
       }
       if ('stopped' in attempt) return releaseWebhooks(this.db, rows.slice(i).map((r) => r.id));
+      // The rows behind it are released while this head is still ours: once its failure is
+      // recorded another node may claim the receiver, and a release after that would wipe that
+      // node's fresh lease on them — a third node could then send one of them a second time.
+      await releaseWebhooks(this.db, rows.slice(i + 1).map((r) => r.id));
       await this.failed(row, attempt.error, Date.now() - claimedAt);
-      return releaseWebhooks(this.db, rows.slice(i + 1).map((r) => r.id));
+      return;
     }
     // A full batch delivered: more may be waiting behind it, so look again now rather than in a second.
     if (rows.length === this.perReceiver) this.kick();
