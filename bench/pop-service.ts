@@ -13,6 +13,8 @@ export interface ServiceProcess {
   rssMiB(): number;
   /** User + system CPU seconds the process has used so far (NaN without /proc). */
   cpuSeconds(): number;
+  /** Still running (not exited or killed since it started). */
+  alive(): boolean;
   /** SIGTERM; resolves with the exit code (or the signal that ended it). */
   stop(timeoutMs?: number): Promise<string>;
 }
@@ -75,7 +77,15 @@ export async function startService(env: Record<string, string>, nodeArgs: string
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return { url, pid: child.pid!, logs, rssMiB: () => rssOf(child), cpuSeconds: () => cpuOf(child), stop: (ms) => stop(child, exited, ms) };
+  return {
+    url,
+    pid: child.pid!,
+    logs,
+    rssMiB: () => rssOf(child),
+    cpuSeconds: () => cpuOf(child),
+    alive: () => child.exitCode === null && child.signalCode === null,
+    stop: (ms) => stop(child, exited, ms),
+  };
 }
 
 function rssOf(child: ChildProcess): number {

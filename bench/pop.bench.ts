@@ -27,11 +27,11 @@ export interface PopBenchOptions {
   serviceLogFile?: string;
 }
 
-const DNIS = '9000';
+export const DNIS = '9000';
 const now = () => performance.timeOrigin + performance.now();
 const mib = (n: number) => `${n.toFixed(0)} MiB`;
 
-interface Offer {
+export interface Offer {
   externalId: string;
   sentAt: number;
   status?: number;
@@ -164,9 +164,9 @@ export async function benchPop(url: string, o: PopBenchOptions): Promise<void> {
   }
 }
 
-type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
+export type Api = (method: string, path: string, body?: unknown) => Promise<unknown>;
 
-function apiClient(base: string, key: string): Api {
+export function apiClient(base: string, key: string): Api {
   return async (method, path, body) => {
     const res = await fetch(`${base}${path}`, {
       method,
@@ -179,7 +179,7 @@ function apiClient(base: string, key: string): Api {
   };
 }
 
-async function createAgents(api: Api, n: number): Promise<string[]> {
+export async function createAgents(api: Api, n: number): Promise<string[]> {
   const keys: string[] = new Array(n);
   let next = 0;
   await Promise.all(
@@ -196,7 +196,7 @@ async function createAgents(api: Api, n: number): Promise<string[]> {
 }
 
 /** Caller numbers, picked before timing: customers' numbers in mixed formats, ~10 % unknown, ~2 % withheld. */
-async function pickCallers(db: ReturnType<typeof createDatabase>['db'], total: number): Promise<Array<{ from?: string; withheld?: true }>> {
+export async function pickCallers(db: ReturnType<typeof createDatabase>['db'], total: number): Promise<Array<{ from?: string; withheld?: true }>> {
   const rows = (
     await sql<{ raw: string; e164: string | null }>`SELECT raw, e164 FROM customer_phones WHERE NOT EXISTS (
         SELECT 1 FROM customers c WHERE c.id = customer_id AND c.provisional) AND id IN (
@@ -216,7 +216,7 @@ async function pickCallers(db: ReturnType<typeof createDatabase>['db'], total: n
 }
 
 /** Offers on a fixed schedule (not "next when the last returned"): a slow answer does not slow the offers down. */
-async function offerCalls(base: string, key: string, callers: Array<{ from?: string; withheld?: true }>, o: PopBenchOptions): Promise<Offer[]> {
+export async function offerCalls(base: string, key: string, callers: Array<{ from?: string; withheld?: true }>, o: { rate: number }): Promise<Offer[]> {
   const run = randomBytes(4).toString('hex');
   const interval = 1000 / o.rate;
   const offers: Offer[] = [];
@@ -249,7 +249,7 @@ async function offerCalls(base: string, key: string, callers: Array<{ from?: str
 }
 
 /** Waits for the agents process's messages by type. */
-function childMessages(child: ReturnType<typeof fork>) {
+export function childMessages(child: ReturnType<typeof fork>) {
   const got: ChildMessage[] = [];
   const waiting: Array<{ type: string; resolve: (m: ChildMessage) => void; reject: (e: Error) => void }> = [];
   child.on('message', (m: ChildMessage) => {

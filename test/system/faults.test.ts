@@ -92,6 +92,7 @@ describe.skipIf(!runnable)('faults of PostgreSQL and Redis under traffic', () =>
   it('keeps the process up, answers 503 not 500, and closes every accepted call in the log', async () => {
     const statuses: number[] = [];
     const accepted: string[] = [];
+    const refused: string[] = [];
     let n = 0;
     let running = true;
 
@@ -101,6 +102,7 @@ describe.skipIf(!runnable)('faults of PostgreSQL and Redis under traffic', () =>
         const callId = `fault-${++n}`;
         const offered = await api(node.url, 'POST', '/v1/call-events', { type: 'offered', callId, from: '+1 202 555 0142', to: '8000' }).catch(() => null);
         if (offered) statuses.push(offered.status);
+        if (offered?.status === 503) refused.push(callId);
         if (offered?.status === 200) {
           accepted.push(callId);
           for (const type of ['answered', 'ended']) {
@@ -161,6 +163,10 @@ describe.skipIf(!runnable)('faults of PostgreSQL and Redis under traffic', () =>
     const offeredToDesk = new Set(desk.events.filter((e) => e.event === 'call:offered').map((e) => (e.args[0] as Pop).call.id));
     const endedOnDesk = new Set(desk.events.filter((e) => e.event === 'call:ended' || e.event === 'call:withdrawn').map((e) => (e.args[0] as { callId: string }).callId));
     expect([...offeredToDesk].filter((id) => !endedOnDesk.has(id))).toEqual([]);
+    // An offer refused with 503 never rings anyone later (no "ghost call" once the store is back).
+    expect(refused.length).toBeGreaterThan(0);
+    const poppedLater = desk.events.filter((e) => e.event === 'call:offered').map((e) => (e.args[0] as Pop).call.externalId);
+    expect(poppedLater.filter((id) => refused.includes(id))).toEqual([]);
   });
 });
 
