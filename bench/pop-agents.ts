@@ -58,14 +58,21 @@ function fail(stage: string, message: string) {
   e.count++;
 }
 
+/** As a PBX sends them: a 503 (a store blip) is sent again after its Retry-After, for up to a minute. */
 async function callEvent(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${cfg.url}/v1/call-events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${cfg.integratorKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${body.type}: HTTP ${res.status} ${text.slice(0, 200)}`);
+  const giveUpAt = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${cfg.url}/v1/call-events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${cfg.integratorKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status === 200) return;
+    if (res.status !== 503 || Date.now() > giveUpAt) throw new Error(`${body.type}: HTTP ${res.status} ${text.slice(0, 200)}`);
+    fail(`${body.type} retried`, `HTTP 503 ${text.slice(0, 120)}`);
+    await sleep(Math.min(5, Number(res.headers.get('retry-after')) || 1) * 1000);
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
