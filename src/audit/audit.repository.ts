@@ -63,3 +63,92 @@ export interface StateChangeRow {
 export async function insertStateChanges(db: Kysely<DB>, rows: readonly StateChangeRow[]): Promise<void> {
   if (rows.length) await db.insertInto('agent_state_history').values([...rows]).execute();
 }
+
+export interface AuditFilter {
+  entity?: string;
+  entityId?: string;
+  actor?: string;
+  from?: Date;
+  until?: Date;
+  /** Only rows older than this id (the previous page's cursor). */
+  before?: number;
+  limit: number;
+}
+
+/** One row of the trail, as both tables read back. */
+export interface AuditRow {
+  id: number;
+  at: Date;
+  actor: string;
+  actorRole: string;
+  action: string;
+  entity: string;
+  entityId: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+/** Agent state changes read back as audit rows of the agent. */
+export const AGENT_STATE_ACTION = 'agent.state';
+
+/**
+ * Newest first (by id: audit_log and agent_state_history share one sequence), at most `limit`
+ * rows from each table, merged. `entityId` is matched only together with `entity`.
+ */
+export async function listAuditTrail(db: Kysely<DB>, f: AuditFilter): Promise<AuditRow[]> {
+  const logRows = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .$if(f.entity !== undefined, (q) => q.where('entity', '=', f.entity!))
+    .$if(f.entity !== undefined && f.entityId !== undefined, (q) => q.where('entity_id', '=', f.entityId!))
+    .$if(f.actor !== undefined, (q) => q.where('actor', '=', f.actor!))
+    .$if(f.from !== undefined, (q) => q.where('at', '>=', f.from!))
+    .$if(f.until !== undefined, (q) => q.where('at', '<', f.until!))
+    .$if(f.before !== undefined, (q) => q.where('id', '<', f.before!))
+    .orderBy('id', 'desc')
+    .limit(f.limit)
+    .execute();
+
+  const agentId = f.entityId === undefined ? undefined : /^[1-9][0-9]{0,14}$/.test(f.entityId) ? Number(f.entityId) : null;
+  const withStates = (f.entity === undefined || f.entity === 'agent') && agentId !== null;
+  const stateRows = withStates
+    ? db
+        .selectFrom('agent_state_history')
+        .selectAll()
+        .$if(agentId !== undefined, (q) => q.where('agent_id', '=', agentId!))
+        .$if(f.actor !== undefined, (q) => q.where('actor', '=', f.actor!))
+        .$if(f.from !== undefined, (q) => q.where('at', '>=', f.from!))
+        .$if(f.until !== undefined, (q) => q.where('at', '<', f.until!))
+        .$if(f.before !== undefined, (q) => q.where('id', '<', f.before!))
+        .orderBy('id', 'desc')
+        .limit(f.limit)
+        .execute()
+    : Promise.resolve([]);
+
+  const [logs, states] = await Promise.all([logRows, stateRows]);
+  const rows: AuditRow[] = [
+    ...logs.map((r) => ({
+      id: Number(r.id),
+      at: r.at,
+      actor: r.actor,
+      actorRole: r.actor_role,
+      action: r.action,
+      entity: r.entity,
+      entityId: r.entity_id,
+      before: r.before,
+      after: r.after,
+    })),
+    ...states.map((r) => ({
+      id: Number(r.id),
+      at: r.at,
+      actor: r.actor,
+      actorRole: r.actor_role,
+      action: AGENT_STATE_ACTION,
+      entity: 'agent',
+      entityId: String(r.agent_id),
+      before: { status: r.from_status },
+      after: { status: r.to_status, reason: r.reason, callId: r.call_id },
+    })),
+  ];
+  return rows.sort((a, b) => b.id - a.id).slice(0, f.limit);
+}
