@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Container } from './container.ts';
 import { authPlugin } from './auth/auth.plugin.ts';
+import { auditRoutes } from './audit/audit.routes.ts';
 import { AuthFailureLimit } from './auth/auth-failure-limit.ts';
 import { apiKeyRoutes } from './auth/api-key.routes.ts';
 import { customerRoutes } from './customers/customer.routes.ts';
@@ -74,6 +75,7 @@ export async function buildApp(c: Container): Promise<FastifyInstance> {
       await v1.register(wallboardRoutes, { wallboard: c.wallboard });
       await v1.register(trunkRoutes, { trunks: c.trunks });
       await v1.register(clickToDialRoutes, { dialer: c.dialer });
+      await v1.register(auditRoutes, { db: c.database.db });
     },
     { prefix: '/v1' },
   );

@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { createDatabase, type Database } from './db/database.ts';
 import { migrate, readMigrations } from './db/migrator.ts';
 import { ApiKeyService } from './auth/api-key.service.ts';
+import { AgentStateHistory } from './audit/agent-state-history.ts';
 import { CustomerService } from './customers/customer.service.ts';
 import { CrossSellService } from './cross-sell/cross-sell.service.ts';
 import { seedDemo } from './demo/demo.ts';
@@ -148,6 +149,11 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
     if (logDatabase) closers.push(() => logDatabase.close());
     const callLog = new CallLog(logDatabase?.db ?? db, logger.child({ part: 'call-log' }));
     callLog.onStoreError = () => metrics.storeErrors.inc();
+    // Off the call path like the call log; closed after the calls (their last changes) and before the store.
+    const stateHistory = new AgentStateHistory(logDatabase?.db ?? db, logger.child({ part: 'state-history' }));
+    stateHistory.onStoreError = () => metrics.storeErrors.inc();
+    closers.push(() => stateHistory.close());
+    agents.onStateChange((agentId, state, previous, actor) => stateHistory.record(agentId, state, previous, actor));
     const dispatcher = new Dispatcher(live, agents, queues, bus, logger.child({ part: 'dispatch' }));
     dispatcher.onStateError = () => metrics.liveStateErrors.inc();
     const calls = new CallService({

@@ -3,6 +3,7 @@
 // On the call path round trips are most of the cost of a call.
 import { sql, type Insertable, type Kysely, type UpdateObject } from 'kysely';
 import type { CallsTable, DB } from '../db/schema.ts';
+import { auditIfChanged, type Audited } from '../audit/audit.repository.ts';
 
 /** Webhook deliveries announcing the change, one per receiver; null when no receiver is configured. */
 export interface Announce {
@@ -20,14 +21,16 @@ function outbox(announce: Announce | null, cte: string) {
       WHERE EXISTS (SELECT 1 FROM ${sql.table(cte)}))`;
 }
 
+// `audit`: who caused the write (an integrator's call event); its audit row lands only if the call row changed.
+
 /** The call's row (a repeated offer of the same call adds nothing), with call.offered. */
-export async function writeOffered(db: Kysely<DB>, values: Insertable<CallsTable>, announce: Announce | null): Promise<void> {
+export async function writeOffered(db: Kysely<DB>, values: Insertable<CallsTable>, announce: Announce | null, audit: Audited | null = null): Promise<void> {
   const insert = db
     .insertInto('calls')
     .values(values)
     .onConflict((oc) => oc.columns(['source', 'external_id']).doNothing())
     .returning('id');
-  await sql`WITH c AS (${insert}) ${outbox(announce, 'c')} SELECT 1`.execute(db);
+  await sql`WITH c AS (${insert}) ${outbox(announce, 'c')} ${auditIfChanged('c', audit)} SELECT 1`.execute(db);
 }
 
 /** An agent's phone rings: the call, the attempt, and the offers the pop shows. */
@@ -52,6 +55,7 @@ export async function writeAnswered(
   db: Kysely<DB>,
   r: { callId: string; agentId: number; at: Date; waitSeconds: string; ringSeconds: string; popAckedAt: Date | null },
   announce: Announce | null,
+  audit: Audited | null = null,
 ): Promise<void> {
   await sql`WITH c AS (
       UPDATE calls SET status = 'answered', answered_at = ${r.at}, wait_seconds = ${r.waitSeconds}, ring_seconds = ${r.ringSeconds},
@@ -59,7 +63,7 @@ export async function writeAnswered(
       WHERE id = ${r.callId} RETURNING id
     ), a AS (
       UPDATE call_attempts SET ended_at = ${r.at}, result = 'answered' WHERE call_id = ${r.callId} AND agent_id = ${r.agentId} AND ended_at IS NULL
-    ) ${outbox(announce, 'c')} SELECT 1`.execute(db);
+    ) ${outbox(announce, 'c')} ${auditIfChanged('c', audit)} SELECT 1`.execute(db);
 }
 
 /** The call's end (any outcome), the customer's last contact, call.ended. */
@@ -67,6 +71,7 @@ export async function writeEnded(
   db: Kysely<DB>,
   r: { callId: string; values: UpdateObject<DB, 'calls'>; customerId: number | null; offeredAt: Date },
   announce: Announce | null,
+  audit: Audited | null = null,
 ): Promise<void> {
   const update = db
     .updateTable('calls')
@@ -78,5 +83,5 @@ export async function writeEnded(
       ? sql``
       : sql`, l AS (UPDATE customers SET last_contact_at = ${r.offeredAt}
           WHERE id = ${r.customerId} AND (last_contact_at IS NULL OR last_contact_at < ${r.offeredAt}) AND EXISTS (SELECT 1 FROM c))`;
-  await sql`WITH c AS (${update}) ${contact} ${outbox(announce, 'c')} SELECT 1`.execute(db);
+  await sql`WITH c AS (${update}) ${contact} ${outbox(announce, 'c')} ${auditIfChanged('c', audit)} SELECT 1`.execute(db);
 }

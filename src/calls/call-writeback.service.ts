@@ -70,7 +70,7 @@ export class CallWritebackService {
       const { state } = await this.d.agents.state(agent);
       if (state.status === 'wrap_up' && state.callId === input.callId) {
         this.d.calls.cancelWrapUpTimer(agent);
-        await this.d.agents.apply(agent, { type: 'wrap_up_done', callId: input.callId });
+        await this.d.agents.apply(agent, { type: 'wrap_up_done', callId: input.callId }, { actor });
       }
     }
     return { callId: input.callId, disposition: input.disposition };

@@ -56,7 +56,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB>; calls: Call
         tags,
         summary: 'Drive a call from a PBX that does not route SIP through screenpop: offered, answered, ended',
         description:
-          'Events of one call share `callId`. `offered` twice is answered with the same call; `answered` twice and `ended` twice are no-ops; `answered` or `ended` for a call never offered is 404 CALL_NOT_FOUND.',
+          'Events of one call share `callId`. `offered` twice is answered with the same call; `answered` twice and `ended` twice are no-ops; `answered` or `ended` for a call never offered is 404 CALL_NOT_FOUND. Each event that changes the call log is audited with the key that sent it (`GET /v1/audit?entity=call&id=<call id>`).',
         body: CallEvent,
         response: { 200: CallViewSchema },
       },
@@ -79,10 +79,11 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB>; calls: Call
           dialledNumber: e.to?.trim() || null,
           redirectingNumber: e.redirectingNumber ?? null,
           ...(e.agentId ? { agentId: e.agentId } : {}),
+          actor: req.actor,
         });
       }
       const id = await calls.idFor('api', e.callId);
-      return e.type === 'answered' ? calls.answer(id, e.agentId) : calls.end(id, e.hangupBy ?? 'caller');
+      return e.type === 'answered' ? calls.answer(id, e.agentId, req.actor) : calls.end(id, e.hangupBy ?? 'caller', req.actor);
     },
   );
 

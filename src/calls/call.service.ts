@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { CallStatus, DB, HangupBy } from '../db/schema.ts';
+import type { Actor } from '../auth/actor.ts';
+import type { Audited } from '../audit/audit.repository.ts';
 import { maskPhone } from '../customers/phone-number.ts';
 import type { CrossSellService } from '../cross-sell/cross-sell.service.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Pop, PopCustomer, PopPrompt } from '../pop/pop.types.ts';
 import type { AgentEvent, AgentState } from '../routing/agent-state.ts';
-import type { AgentService } from '../routing/agent.service.ts';
+import { SYSTEM_ACTORS, type AgentService, type ApplyOptions } from '../routing/agent.service.ts';
 import type { Dispatcher } from '../routing/dispatcher.ts';
 import { NodeGoneError, type Bus, type BusRequest } from '../routing/live/bus.ts';
 import type { LiveState, QueueEntry } from '../routing/live/live-state.ts';
@@ -45,7 +47,13 @@ const FINAL: ReadonlySet<CallStatus> = new Set(['ended', 'abandoned', 'overflowe
 const ENDED_KEPT_MS = 10 * 60_000;
 
 /** Requests a node sends to the node that owns a call. */
-type CallRequest = { type: 'call.answer'; callId: string; agentId?: string } | { type: 'call.end'; callId: string; by: HangupBy };
+type CallRequest =
+  | { type: 'call.answer'; callId: string; agentId?: string; actor?: Actor }
+  | { type: 'call.end'; callId: string; by: HangupBy; actor?: Actor };
+
+/** The audit row of a call-log write caused by `actor`'s call event; none for SIP and the system. */
+const audited = (actor: Actor | null | undefined, action: string, callId: string, after: Record<string, unknown>): Audited | null =>
+  actor ? { actor, entry: { action, entity: 'call', entityId: callId, after } } : null;
 
 /**
  * Every call, from offer to its end, whichever way it arrives (SIP or the call-event API).
@@ -118,6 +126,7 @@ export class CallService {
       redirectingNumber: input.redirectingNumber ?? null,
       offeredAt: now,
       channel: input.channel ?? NO_MEDIA,
+      sender: input.actor ?? null,
       queue,
       priority: 10,
       match: { outcome: 'unavailable', matchedOn: null, candidates: [] },
@@ -137,6 +146,7 @@ export class CallService {
       maxWaitPassed: false,
       popAckedAt: null,
       goneEarly: null,
+      goneEarlyBy: null,
       timers: {},
     };
     this.calls.set(id, call);
@@ -144,7 +154,7 @@ export class CallService {
     const deadline = call.offeredAt + (this.d.offerDeadlineMs ?? 5000);
     const m = await matchCaller(
       { ...this.d.match, db: this.d.db, crossSell: this.d.crossSell, log: this.d.log.child({ callId: id }) },
-      { fromNumber: call.fromNumber, callerName: call.callerName, withheld: call.withheld, normalised: input.normalised, defaultCountry: input.defaultCountry },
+      { callId: id, fromNumber: call.fromNumber, callerName: call.callerName, withheld: call.withheld, normalised: input.normalised, defaultCountry: input.defaultCountry },
     );
     Object.assign(call, { match: m.match, customer: m.customer, historyAvailable: m.historyAvailable, prompts: m.prompts, priority: m.priority, fromE164: m.e164 });
 
@@ -152,7 +162,7 @@ export class CallService {
       if (call.goneEarly) {
         // Gone before it reached the queue: logged, but not offered to the queue in the figures.
         this.persistOffer(call, 'abandoned');
-        this.finish(call, 'abandoned', call.goneEarly, 'caller_hangup');
+        this.finish(call, 'abandoned', call.goneEarly, 'caller_hangup', {}, call.goneEarlyBy);
         return this.view(call);
       }
       // A sender that gave up (or an offer slowed past its deadline by a struggling store) would
@@ -191,7 +201,7 @@ export class CallService {
     this.persistOffer(call, 'queued');
     this.d.metrics.callsOffered.inc({ queue: call.queue.id });
     try {
-      await this.d.agents.apply(agentId, { type: 'offer', callId: call.id });
+      await this.d.agents.apply(agentId, { type: 'offer', callId: call.id }, call.sender ? { actor: call.sender } : {});
     } catch (err) {
       this.finish(call, 'failed', 'system', 'agent_not_ready');
       throw err;
@@ -308,9 +318,10 @@ export class CallService {
   // ── answer and end ─────────────────────────────────────────────────────────────────────
 
   /** The agent answered (the SIP leg, or the PBX said so). Answering twice is a no-op. */
-  async answer(callId: string, agentId?: string): Promise<CallView> {
+  async answer(callId: string, agentId?: string, actor?: Actor): Promise<CallView> {
     const call = this.calls.get(callId);
-    if (!call) return this.onOwner({ type: 'call.answer', callId, ...(agentId ? { agentId } : {}) });
+    if (!call) return this.onOwner({ type: 'call.answer', callId, ...(agentId ? { agentId } : {}), ...(actor ? { actor } : {}) });
+    const by = actor ? { actor } : {};
     return this.locked(call, async () => {
       if (call.status === 'answered' && (!agentId || agentId === call.agentId)) return this.view(call);
       if (FINAL.has(call.status)) throw new AppError('INVALID_STATE', `Call ${callId} has ended (${call.status})`);
@@ -322,7 +333,7 @@ export class CallService {
         if (!this.d.agents.get(agentId)) throw new AppError('AGENT_NOT_FOUND', `No agent ${agentId}`);
         if (!(await this.d.live.removeWaiting(call.queue.id, call.id))) throw new AppError('CONFLICT', `Call ${callId} is being offered to an agent; send answered again`);
         try {
-          await this.d.agents.apply(agentId, { type: 'offer', callId });
+          await this.d.agents.apply(agentId, { type: 'offer', callId }, by);
         } catch (err) {
           await this.d.live.enqueue(this.entry(call));
           throw err;
@@ -332,7 +343,7 @@ export class CallService {
         throw new AppError('INVALID_STATE', `Call ${callId} rings agent ${call.agentId}, not ${agentId}`);
       }
       const answeringAgent = call.agentId!;
-      await this.d.agents.apply(answeringAgent, { type: 'answer', callId });
+      await this.d.agents.apply(answeringAgent, { type: 'answer', callId }, by);
       const now = Date.now();
       clearTimeout(call.timers.ring);
       clearTimeout(call.timers.maxWait);
@@ -349,37 +360,40 @@ export class CallService {
         ringSeconds: secondsBetween(call.ringStartedAt ?? now, now),
         popAckedAt: call.popAckedAt === null ? null : new Date(call.popAckedAt),
       };
-      this.write(call, 'answered', (db) => writeAnswered(db, answered, this.announce('call.answered', this.view(call))));
+      const audit = audited(actor, 'call.answered', call.id, { agentId: answeringAgent });
+      this.write(call, 'answered', (db) => writeAnswered(db, answered, this.announce('call.answered', this.view(call)), audit));
       this.d.notifier.boardChanged();
       return this.view(call);
     });
   }
 
   /** Either side hung up. Ending an ended call is a no-op. */
-  async end(callId: string, by: HangupBy): Promise<CallView> {
+  async end(callId: string, by: HangupBy, actor?: Actor): Promise<CallView> {
     const call = this.calls.get(callId);
-    if (!call) return this.onOwner({ type: 'call.end', callId, by });
+    if (!call) return this.onOwner({ type: 'call.end', callId, by, ...(actor ? { actor } : {}) });
+    const sender = actor ?? null;
     return this.locked(call, async () => {
       switch (call.status) {
         case 'offered':
           call.goneEarly = by; // the offer finishes it once the match is done
+          call.goneEarlyBy = sender;
           break;
         case 'queued':
           // Not removed: a claim is on its way to us; `assigned` then releases the agent.
           await this.d.live.removeWaiting(call.queue.id, call.id);
           this.d.metrics.callsAbandoned.inc({ queue: call.queue.id });
-          this.finish(call, 'abandoned', by, 'caller_hangup');
+          this.finish(call, 'abandoned', by, 'caller_hangup', {}, sender);
           break;
         case 'ringing': {
           const agentId = call.agentId!;
-          await this.agentEvent(agentId, { type: 'caller_gone', callId });
+          await this.agentEvent(agentId, { type: 'caller_gone', callId }, sender ? { actor: sender } : {});
           this.stopRinging(call, 'caller_gone', 'caller_gone');
           this.d.metrics.callsAbandoned.inc({ queue: call.queue.id });
-          this.finish(call, 'abandoned', by, 'caller_hangup', { agent_id: Number(agentId) });
+          this.finish(call, 'abandoned', by, 'caller_hangup', { agent_id: Number(agentId) }, sender);
           break;
         }
         case 'answered':
-          await this.hangUpAnswered(call, by, by === 'agent' ? 'agent_hangup' : by === 'caller' ? 'caller_hangup' : 'system');
+          await this.hangUpAnswered(call, by, by === 'agent' ? 'agent_hangup' : by === 'caller' ? 'caller_hangup' : 'system', sender);
           break;
         default:
           break;
@@ -388,15 +402,15 @@ export class CallService {
     });
   }
 
-  private async hangUpAnswered(call: LiveCall, by: HangupBy, reason: string) {
+  private async hangUpAnswered(call: LiveCall, by: HangupBy, reason: string, actor: Actor | null = null) {
     const agentId = call.agentId!;
     const wrapUpSeconds = call.queue.wrapUpSeconds;
-    const state = await this.agentEvent(agentId, { type: 'hangup', callId: call.id }, { wrapUpSeconds });
+    const state = await this.agentEvent(agentId, { type: 'hangup', callId: call.id }, { wrapUpSeconds, ...(actor ? { actor } : {}) });
     const now = Date.now();
     const wrapUpUntil = state?.status === 'wrap_up' ? (state.until ?? null) : null;
     this.d.notifier.ended(agentId, call.id, { at: now, hangupBy: by, wrapUpUntil });
     if (wrapUpUntil !== null) this.scheduleWrapUpEnd(agentId, call.id, wrapUpUntil, wrapUpSeconds);
-    this.finish(call, 'ended', by, reason, { talk_seconds: secondsBetween(call.answeredAt!, now) });
+    this.finish(call, 'ended', by, reason, { talk_seconds: secondsBetween(call.answeredAt!, now) }, actor);
   }
 
   /**
@@ -406,7 +420,7 @@ export class CallService {
    */
   async releaseLostCall(agentId: string, callId: string, queueId: string | null): Promise<void> {
     const wrapUpSeconds = (queueId ? this.d.queues.get(queueId)?.wrapUpSeconds : undefined) ?? 0;
-    const state = await this.agentEvent(agentId, { type: 'hangup', callId }, { wrapUpSeconds });
+    const state = await this.agentEvent(agentId, { type: 'hangup', callId }, { wrapUpSeconds, actor: SYSTEM_ACTORS.lostNode });
     if (!state) return;
     const wrapUpUntil = state.status === 'wrap_up' ? (state.until ?? null) : null;
     this.d.notifier.ended(agentId, callId, { at: Date.now(), hangupBy: 'system', wrapUpUntil });
@@ -440,7 +454,8 @@ export class CallService {
 
   // ── the end of a call ──────────────────────────────────────────────────────────────────
 
-  private finish(call: LiveCall, status: CallStatus, by: HangupBy, reason: string, extra: Parameters<typeof updateCall>[2] = {}) {
+  /** `actor`: the key whose call event ended the call (audited with the write); null when the system or SIP did. */
+  private finish(call: LiveCall, status: CallStatus, by: HangupBy, reason: string, extra: Parameters<typeof updateCall>[2] = {}, actor: Actor | null = null) {
     const now = Date.now();
     clearTimeout(call.timers.ring);
     clearTimeout(call.timers.maxWait);
@@ -455,7 +470,8 @@ export class CallService {
       customerId: call.customer?.id ?? null,
       offeredAt: new Date(call.offeredAt),
     };
-    this.write(call, 'ended', (db) => writeEnded(db, ended, this.announce('call.ended', { ...view, endReason: reason })));
+    const audit = audited(actor, 'call.ended', call.id, { status, hangupBy: by, endReason: reason });
+    this.write(call, 'ended', (db) => writeEnded(db, ended, this.announce('call.ended', { ...view, endReason: reason }), audit));
     this.calls.delete(call.id);
     this.remember(view);
     // Registered until its log row is final, so any node asking about it is sent here rather than to a stale row.
@@ -500,7 +516,8 @@ export class CallService {
         queued_at: call.queuedAt === null ? null : new Date(call.queuedAt),
         node_id: this.nodeId,
     } as const;
-    this.write(call, 'offered', (db) => writeOffered(db, row, announce));
+    const audit = audited(call.sender, 'call.offered', call.id, { source: call.source, externalId: call.externalId, status, queueId: call.queue.id });
+    this.write(call, 'offered', (db) => writeOffered(db, row, announce, audit));
   }
 
   private announce(event: Announce['event'], data: unknown): Announce | null {
@@ -580,7 +597,7 @@ export class CallService {
   }
 
   /** An agent event the call path needs; an agent already moved on (e.g. by a supervisor) is not an error. */
-  private async agentEvent(agentId: string, event: AgentEvent, opts: { wrapUpSeconds?: number; systemReason?: boolean } = {}): Promise<AgentState | null> {
+  private async agentEvent(agentId: string, event: AgentEvent, opts: ApplyOptions = {}): Promise<AgentState | null> {
     try {
       return await this.d.agents.apply(agentId, event, opts);
     } catch (err) {
@@ -729,9 +746,9 @@ export class CallService {
       case 'call.get':
         return this.get(callId);
       case 'call.answer':
-        return this.answer(callId, req.agentId as string | undefined);
+        return this.answer(callId, req.agentId as string | undefined, req.actor as Actor | undefined);
       case 'call.end':
-        return this.end(callId, req.by as HangupBy);
+        return this.end(callId, req.by as HangupBy, req.actor as Actor | undefined);
       case 'call.customer':
         return this.customerChanged(callId, req.customer as PopCustomer, req.prompts as PopPrompt[]);
       case 'call.pop': {

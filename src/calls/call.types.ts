@@ -1,3 +1,4 @@
+import type { Actor } from '../auth/actor.ts';
 import type { CallSource, CallStatus, HangupBy } from '../db/schema.ts';
 import type { NormalisedPhone } from '../customers/phone-number.ts';
 import type { AgentState } from '../routing/agent-state.ts';
@@ -28,6 +29,8 @@ export interface OfferInput {
   readonly channel?: CallChannel;
   /** Aborted when the sender gave up (its HTTP request closed, the SIP caller cancelled): the call is not routed. */
   readonly signal?: AbortSignal;
+  /** Who sent the call event (an integrator's key): audited with the call-log writes it causes. */
+  readonly actor?: Actor;
 }
 
 /**
@@ -62,6 +65,8 @@ export interface LiveCall {
   readonly redirectingNumber: string | null;
   readonly offeredAt: number;
   readonly channel: CallChannel;
+  /** The key that offered the call through the call-event API; null for SIP and the system. */
+  readonly sender: Actor | null;
   queue: QueueConfig;
   priority: number;
   match: PopMatch;
@@ -85,6 +90,8 @@ export interface LiveCall {
   popAckedAt: number | null;
   /** The caller hung up while the offer was still being prepared. */
   goneEarly: HangupBy | null;
+  /** Who said so (the key of an `ended` call event). */
+  goneEarlyBy: Actor | null;
   timers: { ring?: NodeJS.Timeout; maxWait?: NodeJS.Timeout };
 }
 

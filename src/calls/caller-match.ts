@@ -30,6 +30,9 @@ export interface MatchDeps {
 
 class StoreTimeout extends Error {}
 
+/** The system acting for one call (`system:call:<call id>`), e.g. creating its provisional customer. */
+export const callActor = (callId: string) => systemActor(`call:${callId}`);
+
 /** Name of a provisional customer when the caller sent none; the agent completes it. */
 export const PROVISIONAL_NAME = 'Unknown caller';
 
@@ -47,7 +50,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  */
 export async function matchCaller(
   deps: MatchDeps,
-  input: { fromNumber: string | null; callerName: string | null; withheld: boolean; normalised?: NormalisedPhone | null; defaultCountry?: string },
+  input: { callId: string; fromNumber: string | null; callerName: string | null; withheld: boolean; normalised?: NormalisedPhone | null; defaultCountry?: string },
 ): Promise<CallerMatch> {
   const unmatched = (outcome: PopMatch['outcome'], e164: string | null = null, historyAvailable = true): CallerMatch => ({
     match: { outcome, matchedOn: null, candidates: [] },
@@ -92,7 +95,8 @@ export async function matchCaller(
     try {
       const created = await within(
         deps.customers.create(
-          systemActor('call'),
+          // Attributed to the call that created it: the audit trail says which call to look at.
+          callActor(input.callId),
           {
             // Not the number: a name is shown where numbers are masked (wallboard), the phone is stored below.
             displayName: (input.callerName ?? '').trim() || PROVISIONAL_NAME,

@@ -110,6 +110,19 @@ export interface AuditLogTable {
 }
 
 type Nullable<T> = ColumnType<T | null, T | null | undefined, T | null>;
+
+export interface AgentStateHistoryTable {
+  id: Generated<number>;
+  agent_id: number;
+  at: ColumnType<Date, Date | string, Date | string>;
+  from_status: string;
+  to_status: string;
+  reason: Nullable<string>;
+  call_id: Nullable<string>;
+  actor: string;
+  actor_role: string;
+}
+
 type NullableTime = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 type Seconds = ColumnType<string | null, number | string | null | undefined, number | string | null>;
 
@@ -307,6 +320,7 @@ export interface DB {
   holdings: HoldingsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  agent_state_history: AgentStateHistoryTable;
   queues: QueuesTable;
   agents: AgentsTable;
   calls: CallsTable;

@@ -12,7 +12,7 @@ import type { TicketService } from '../tickets/ticket.service.ts';
 import type { Pop, PopCustomer, PopPrompt } from '../pop/pop.types.ts';
 import { popFromLog } from '../pop/pop-from-log.ts';
 import type { AgentState } from '../routing/agent-state.ts';
-import type { AgentService } from '../routing/agent.service.ts';
+import { SYSTEM_ACTORS, type AgentService } from '../routing/agent.service.ts';
 import type { Bus } from '../routing/live/bus.ts';
 import type { QueueService } from '../routing/queue.service.ts';
 import type { WallboardService } from '../wallboard/wallboard.service.ts';
@@ -191,7 +191,7 @@ export class Realtime implements CallNotifier {
         }
       }) as never);
     };
-    on('agent:set-state', async (input) => stateView(await this.d.agents.setState(agentId, checkInput(SetStateEvent, input))));
+    on('agent:set-state', async (input) => stateView(await this.d.agents.setState(agentId, checkInput(SetStateEvent, input), actor)));
     on('call:link-customer', (input) => this.d.writeback.linkCustomer(actor, agentId, checkInput(LinkCustomerEvent, input)));
     on('call:wrap-up', (input) => this.d.writeback.wrapUp(actor, agentId, checkInput(WrapUpEvent, input)));
     on('prompt:outcome', (input) => this.d.writeback.promptOutcome(actor, agentId, checkInput(PromptOutcomeEvent, input)));
@@ -238,7 +238,7 @@ export class Realtime implements CallNotifier {
       try {
         if ((await this.agentNsp.in(agentRoom(agentId)).fetchSockets()).length > 0) return;
         const { state } = await this.d.agents.state(agentId);
-        if (state.status === 'ready') await this.d.agents.apply(agentId, { type: 'not_ready', reason: 'disconnected' }, { systemReason: true });
+        if (state.status === 'ready') await this.d.agents.apply(agentId, { type: 'not_ready', reason: 'disconnected' }, { systemReason: true, actor: SYSTEM_ACTORS.disconnect });
       } catch (err) {
         this.d.log.warn({ err, agentId }, 'disconnect check failed');
       }

@@ -69,6 +69,6 @@ export const agentRoutes: FastifyPluginAsyncTypebox<{ agents: AgentService }> = 
   app.put(
     '/agents/me/state',
     { preHandler: requireRole('agent'), schema: { tags, summary: 'Ready, not ready (with a reason) or logged out; refused while on a call', body: SetStateEvent } },
-    async (req) => stateView(await agents.setState(agents.requireSelf(req.actor).id, req.body)),
+    async (req) => stateView(await agents.setState(agents.requireSelf(req.actor).id, req.body, req.actor)),
   );
 };

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AgentsTable, DB } from '../db/schema.ts';
-import type { Actor } from '../auth/actor.ts';
+import { systemActor, type Actor } from '../auth/actor.ts';
 import type { ApiKeyService } from '../auth/api-key.service.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { AppError } from '../shared/errors.ts';
@@ -42,7 +42,31 @@ const toRecord = (r: Selectable<AgentsTable>): AgentRecord =>
     locale: r.locale,
   });
 
-export type AgentStateListener = (agentId: string, state: AgentState, previous: AgentState) => void;
+/** `actor` made the change: the agent, a supervisor, an integrator's call event, or `system:<part>`. */
+export type AgentStateListener = (agentId: string, state: AgentState, previous: AgentState, actor: Actor) => void;
+
+/** Who changes an agent's state when nobody asked: the part of the system that did it. */
+export const SYSTEM_ACTORS = {
+  call: systemActor('call'),
+  routing: systemActor('routing'),
+  ringTimeout: systemActor('ring-timeout'),
+  wrapUp: systemActor('wrap-up'),
+  disconnect: systemActor('disconnect'),
+  lostNode: systemActor('lost-node'),
+} as const;
+
+function systemActorFor(event: AgentEvent): Actor {
+  if (event.type === 'ring_timeout') return SYSTEM_ACTORS.ringTimeout;
+  if (event.type === 'wrap_up_done' || event.type === 'tick') return SYSTEM_ACTORS.wrapUp;
+  return SYSTEM_ACTORS.call;
+}
+
+export interface ApplyOptions {
+  wrapUpSeconds?: number;
+  systemReason?: boolean;
+  /** Who makes the change (recorded in the state history); the system part the event belongs to when absent. */
+  actor?: Actor;
+}
 
 /**
  * The agent roster (cached on every node, reloaded on change) and agent state changes, which go
@@ -125,7 +149,7 @@ export class AgentService {
    * Applies one event to an agent's shared state (retrying when another node changed it meanwhile).
    * Throws INVALID_STATE (e.g. "ready" while on a call) or VALIDATION_FAILED (unknown reason).
    */
-  async apply(agentId: string, event: AgentEvent, opts: { wrapUpSeconds?: number; systemReason?: boolean } = {}): Promise<AgentState> {
+  async apply(agentId: string, event: AgentEvent, opts: ApplyOptions = {}): Promise<AgentState> {
     if (!this.byId.has(agentId)) throw new AppError('AGENT_NOT_FOUND', `No agent ${agentId}`);
     const reasons = opts.systemReason ? [...this.notReadyReasons, ...SYSTEM_REASONS] : this.notReadyReasons;
     for (let attempt = 0; attempt < 20; attempt++) {
@@ -140,7 +164,7 @@ export class AgentService {
       if (result.state === current.state) return current.state; // a tick with nothing to do
       const version = await this.live.setAgentState(agentId, current.version, result.state);
       if (version !== null) {
-        this.changed(agentId, result.state, current.state);
+        this.changed(agentId, result.state, current.state, opts.actor ?? systemActorFor(event));
         return result.state;
       }
     }
@@ -148,18 +172,19 @@ export class AgentService {
   }
 
   /** What an agent asks for from the desktop or REST: ready (logging in if needed), not ready with a reason, logged out. */
-  async setState(agentId: string, input: { status: 'ready' | 'not_ready' | 'logged_out'; reason?: string }): Promise<AgentState> {
+  async setState(agentId: string, input: { status: 'ready' | 'not_ready' | 'logged_out'; reason?: string }, actor: Actor): Promise<AgentState> {
     const { state } = await this.state(agentId);
     // Asking for the state one is in (a second click, a second tab) is not an error.
     if ((input.status === 'ready' || input.status === 'logged_out') && state.status === input.status) return state;
-    if (input.status === 'logged_out') return this.apply(agentId, { type: 'logout' });
+    const by = { actor };
+    if (input.status === 'logged_out') return this.apply(agentId, { type: 'logout' }, by);
     if (input.status === 'not_ready' && !input.reason) {
       throw new AppError('VALIDATION_FAILED', `Give a reason: ${this.notReadyReasons.join(', ')}`, { field: 'reason', reasons: this.notReadyReasons });
     }
     // Logging in makes an agent ready; asking for not ready at login is login then not ready.
-    const loggedIn = state.status === 'logged_out' ? await this.apply(agentId, { type: 'login' }) : null;
-    if (input.status === 'ready') return loggedIn ?? this.apply(agentId, { type: 'ready' });
-    return this.apply(agentId, { type: 'not_ready', reason: input.reason! });
+    const loggedIn = state.status === 'logged_out' ? await this.apply(agentId, { type: 'login' }, by) : null;
+    if (input.status === 'ready') return loggedIn ?? this.apply(agentId, { type: 'ready' }, by);
+    return this.apply(agentId, { type: 'not_ready', reason: input.reason! }, by);
   }
 
   /** Makes an agent ready whose wrap-up of `callId` has run out; false when there was nothing to do. */
@@ -169,13 +194,13 @@ export class AgentService {
     if (s.status !== 'wrap_up' || s.callId !== callId || s.until === undefined || s.until > this.now()) return false;
     const next: AgentState = { status: 'ready', since: s.until };
     if ((await this.live.setAgentState(agentId, current.version, next)) === null) return false;
-    this.changed(agentId, next, s);
+    this.changed(agentId, next, s, SYSTEM_ACTORS.wrapUp);
     return true;
   }
 
-  /** Tells listeners about a change made elsewhere (a claim by the dispatcher). */
-  changed(agentId: string, state: AgentState, previous: AgentState): void {
-    for (const l of this.listeners) l(agentId, state, previous);
+  /** Tells listeners about a change (made here, or elsewhere: a claim by the dispatcher). */
+  changed(agentId: string, state: AgentState, previous: AgentState, actor: Actor): void {
+    for (const l of this.listeners) l(agentId, state, previous, actor);
   }
 
   async create(actor: Actor, input: AgentInput): Promise<{ agent: AgentRecord; key: string }> {
@@ -220,7 +245,7 @@ export class AgentService {
     const agent = this.byId.get(id);
     if (!agent) throw new AppError('AGENT_NOT_FOUND', `No agent ${id}`);
     const { state } = await this.state(id);
-    if (state.status !== 'logged_out') await this.apply(id, { type: 'logout' });
+    if (state.status !== 'logged_out') await this.apply(id, { type: 'logout' }, { actor });
     await this.db.transaction().execute(async (trx) => {
       const after = await updateAgent(trx, Number(id), { deleted_at: new Date() });
       if (agent.apiKeyId !== null) await this.apiKeys.revokeIn(trx, actor, agent.apiKeyId);

@@ -1,6 +1,6 @@
 import type { Logger } from '../shared/logger.ts';
 import { chooseAgent } from './agent-selection.ts';
-import type { AgentService } from './agent.service.ts';
+import { SYSTEM_ACTORS, type AgentService } from './agent.service.ts';
 import type { Bus } from './live/bus.ts';
 import type { LiveState } from './live/live-state.ts';
 import type { QueueService } from './queue.service.ts';
@@ -92,7 +92,7 @@ export class Dispatcher {
         const version = await this.live.claim(queueId, entry.callId, agentId, current.version, ringing);
         if (version === null) break;
         taken.add(agentId);
-        this.agents.changed(agentId, ringing, current.state);
+        this.agents.changed(agentId, ringing, current.state, SYSTEM_ACTORS.routing);
         await this.bus.send(entry.ownerNode, { type: 'assigned', callId: entry.callId, agentId, agentVersion: version });
       }
       // Nobody could be offered a call: done until the next trigger. Otherwise look again.

@@ -68,7 +68,7 @@ export class ClickToDialService {
     const id = randomUUID();
     // A ready agent is "ringing" for their own call, so no inbound call is offered to them meanwhile.
     const holdsAgent = state.status === 'ready';
-    if (holdsAgent) await this.d.agents.apply(agent.id, { type: 'offer', callId: id });
+    if (holdsAgent) await this.d.agents.apply(agent.id, { type: 'offer', callId: id }, { actor });
     const now = new Date();
     let row;
     try {
@@ -92,7 +92,7 @@ export class ClickToDialService {
         return findCallRow(trx, id);
       });
     } catch (err) {
-      if (holdsAgent) await this.d.agents.apply(agent.id, { type: 'caller_gone', callId: id }).catch(() => {});
+      if (holdsAgent) await this.d.agents.apply(agent.id, { type: 'caller_gone', callId: id }, { actor }).catch(() => {});
       throw err;
     }
     const call = new DialledCall(
