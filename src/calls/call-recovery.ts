@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
-import type { AgentService } from '../routing/agent.service.ts';
+import { SYSTEM_ACTORS, type AgentService } from '../routing/agent.service.ts';
 import type { LiveState } from '../routing/live/live-state.ts';
 import type { QueueService } from '../routing/queue.service.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -129,7 +129,7 @@ export class CallRecovery {
         await this.d.calls.releaseLostCall(agentId, state.callId, row?.queue_id ?? null);
         continue;
       }
-      await this.d.agents.apply(agentId, { type: 'caller_gone', callId: state.callId }).catch((err) => this.d.log.warn({ err, agentId }, 'releasing an agent of a lost call failed'));
+      await this.d.agents.apply(agentId, { type: 'caller_gone', callId: state.callId }, { actor: SYSTEM_ACTORS.lostNode }).catch((err) => this.d.log.warn({ err, agentId }, 'releasing an agent of a lost call failed'));
     }
     for (const r of live) if (!alive.has(r.ownerNode)) await this.d.live.unregisterCall(r.key);
   }
