@@ -30,20 +30,34 @@ export interface LostCallDeps {
 type OpenCall = { id: string; answered_at: Date | null; node_id: string | null; source: string; external_id: string };
 
 /**
+ * The agent the live state says is talking on a call: the truth when the lost node answered the
+ * call but died before its call log said so. Reads every agent's state: only for lost calls.
+ */
+async function agentOnCall(agents: AgentService, callId: string): Promise<{ agentId: string; since: number } | null> {
+  for (const [agentId, { state }] of await agents.states(agents.all().map((a) => a.id))) {
+    if (state.status === 'on_call' && state.callId === callId) return { agentId, since: state.since };
+  }
+  return null;
+}
+
+/**
  * Closes one call whose node is gone, as that node would have: its log row gets an outcome
  * (answered → ended, else failed; `node_lost`), the call.ended webhook, and its queue place and
- * registrations go. Resolves with the closed row, or undefined when someone closed it first.
+ * registrations go; an agent still on it is released (told, with the queue's wrap-up). Resolves
+ * with the closed row, or undefined when someone closed it first.
  */
-export async function closeLostCall(d: LostCallDeps, o: OpenCall) {
+export async function closeLostCall(d: LostCallDeps & { agents: AgentService; calls: Pick<CallService, 'releaseLostCall'> }, o: OpenCall) {
   const now = new Date();
-  const answered = o.answered_at !== null;
+  const talking = await agentOnCall(d.agents, o.id);
+  const answeredAt = o.answered_at ?? (talking ? new Date(talking.since) : null);
   const row = await d.db.transaction().execute(async (trx) => {
     const r = await closeOrphanedCall(trx, o.id, {
-      status: answered ? 'ended' : 'failed',
+      status: answeredAt ? 'ended' : 'failed',
       ended_at: now,
       hangup_by: 'system',
       end_reason: 'node_lost',
-      ...(answered ? { talk_seconds: secondsBetween(o.answered_at!.getTime(), now.getTime()) } : {}),
+      ...(answeredAt ? { answered_at: answeredAt, talk_seconds: secondsBetween(answeredAt.getTime(), now.getTime()) } : {}),
+      ...(talking ? { agent_id: Number(talking.agentId) } : {}),
     });
     if (r) await enqueueWebhook(trx, d.webhookUrls, 'call.ended', { id: o.id, source: o.source, externalId: o.external_id, status: r.status, endReason: 'node_lost', endedAt: now.toISOString() });
     return r;
@@ -53,6 +67,7 @@ export async function closeLostCall(d: LostCallDeps, o: OpenCall) {
   if (row.queue_id) await d.live.removeWaiting(row.queue_id, o.id);
   await d.live.unregisterCall(`id:${o.id}`);
   await d.live.unregisterCall(`ext:${callKey(o.source, o.external_id)}`);
+  if (talking) await d.calls.releaseLostCall(talking.agentId, o.id, row.queue_id);
   return row;
 }
 
@@ -104,11 +119,7 @@ export class CallRecovery {
     const orphans = await findOrphanedCalls(this.d.db, alive);
     let closed = 0;
     for (const o of orphans) {
-      const row = await closeLostCall(this.d, o);
-      if (!row) continue;
-      closed++;
-      // The agent's desktop may be on any node: it hears the end, and the queue's wrap-up applies.
-      if (row.agent_id !== null && o.answered_at !== null) await this.d.calls.releaseLostCall(String(row.agent_id), o.id, row.queue_id);
+      if (await closeLostCall(this.d, o)) closed++;
     }
     return closed;
   }

@@ -727,8 +727,7 @@ export class CallService {
           if (!(err instanceof NodeGoneError)) throw err;
           // The owner is gone: close its call here and now instead of answering 503 until a sweep does.
           const open = await findCallRow(this.d.db, req.callId);
-          const closed = open && open.ended_at === null ? await closeLostCall({ ...this.d, webhookUrls: this.d.webhookUrls }, open) : undefined;
-          if (closed?.agent_id != null && open?.answered_at) await this.releaseLostCall(String(closed.agent_id), req.callId, closed.queue_id);
+          if (open && open.ended_at === null) await closeLostCall({ ...this.d, calls: this }, open);
         }
       }
       const row = await findCallRow(this.d.db, req.callId);

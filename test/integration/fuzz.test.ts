@@ -13,8 +13,8 @@ import { FollowUpBody, LinkCustomerEvent, PromptOutcomeEvent, SetStateEvent, Tic
  * ready at the end. Seeded: a failure prints the seed and the request that found it.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
-const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 170);
-const RUNS_PER_EVENT = 120;
+const RUNS_PER_ROUTE = Number(process.env.FUZZ_RUNS ?? 190);
+const RUNS_PER_EVENT = 150;
 
 type Operation = { method: string; path: string; params: Schema; query: Schema; body?: Schema; contentType?: string };
 
