@@ -66,3 +66,17 @@ export function spawnService(env: Record<string, string>) {
   const exited = new Promise<number | null>((r) => proc.on('exit', r));
   return { proc, exited, output: () => out };
 }
+
+/** JSON over HTTP to a service process: `token` by default, another key when given. */
+export function apiWith(defaultToken: string) {
+  return async <T = any>(base: string, method: string, path: string, body?: unknown, token = defaultToken): Promise<{ status: number; body: T }> => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+  };
+}

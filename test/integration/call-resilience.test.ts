@@ -1,8 +1,8 @@
-import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseKinds, createTestDatabase } from '../helpers/database.ts';
 import { createTestApp, ADMIN_KEY } from '../helpers/app.ts';
 import { CallCenter } from '../helpers/call-center.ts';
+import { CuttableProxy } from '../helpers/cuttable-proxy.ts';
 import type { Pop } from '../../src/pop/pop.types.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/container.ts';
@@ -69,40 +69,6 @@ describe.each(databaseKinds())('calls survive a stopping or lost node on %s', (k
   });
 });
 
-/** A TCP pass-through to PostgreSQL that a test can cut and restore, like a network outage. */
-async function cuttableProxy(target: URL) {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | null = null;
-  const port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (probe.address() as net.AddressInfo).port;
-      probe.close(() => resolve(p));
-    });
-  });
-  const open = () =>
-    new Promise<void>((resolve) => {
-      server = net.createServer((client) => {
-        const upstream = net.connect(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => {});
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => resolve());
-    });
-  await open();
-  return {
-    port,
-    cut: async () => {
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-      for (const s of sockets) s.destroy();
-    },
-    restore: open,
-  };
-}
-
 describe.skipIf(!databaseKinds().includes('postgres'))('a database outage on postgres', () => {
   const cleanups: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
@@ -112,13 +78,9 @@ describe.skipIf(!databaseKinds().includes('postgres'))('a database outage on pos
   it('still routes the call and pops it saying history is unavailable, and writes the call log once the store is back', async () => {
     const database = await createTestDatabase('postgres');
     cleanups.push(() => database.close());
-    const direct = new URL(database.url!);
-    const proxy = await cuttableProxy(direct);
-    cleanups.push(() => proxy.cut());
-    const viaProxy = new URL(direct);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    const proxied = createDatabase({ url: viaProxy.toString(), poolSize: 4 });
+    const proxy = await CuttableProxy.start(database.url!);
+    cleanups.push(() => proxy.close());
+    const proxied = createDatabase({ url: proxy.via(database.url!), poolSize: 4 });
     const t = await createTestApp('postgres', { LOOKUP_TIMEOUT_MS: '300' }, { store: proxied });
     cleanups.push(() => t.close());
     const cc = await CallCenter.on(t);
@@ -127,7 +89,7 @@ describe.skipIf(!databaseKinds().includes('postgres'))('a database outage on pos
     await cc.customer('Radia Perlman', '+1 650 555 0177');
     const agent = await cc.agent('Steady', ['outage'], { ready: true });
 
-    await proxy.cut();
+    proxy.cut();
     const offered = await cc.offer('outage-1', '+1 650 555 0177', '8000');
     expect(offered.status).toBe(200);
     const pop = await agent.desk.next<Pop>('call:offered');
@@ -136,7 +98,7 @@ describe.skipIf(!databaseKinds().includes('postgres'))('a database outage on pos
     await cc.event({ type: 'answered', callId: 'outage-1' });
     await cc.event({ type: 'ended', callId: 'outage-1' });
 
-    await proxy.restore();
+    proxy.restore();
     const row = await cc.until(
       () => database.db.selectFrom('calls').selectAll().where('external_id', '=', 'outage-1').executeTakeFirst(),
       (r) => r?.status === 'ended',

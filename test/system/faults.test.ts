@@ -5,7 +5,7 @@ import { TestClient } from '../helpers/agent-client.ts';
 import { CuttableProxy } from '../helpers/cuttable-proxy.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { TestRedis } from '../helpers/redis.ts';
-import { spawnService, startService, type ServiceProcess } from '../helpers/service-process.ts';
+import { apiWith, spawnService, startService, type ServiceProcess } from '../helpers/service-process.ts';
 
 /**
  * The service as a process with PostgreSQL and Redis behind TCP proxies the test breaks: reset,
@@ -30,16 +30,7 @@ const BOUNDS = {
 };
 const FINAL = ['ended', 'abandoned', 'overflowed', 'failed'];
 
-async function api<T = any>(base: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = apiWith(ADMIN);
 
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { TestClient } from '../helpers/agent-client.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { TestRedis } from '../helpers/redis.ts';
-import { startService, type ServiceProcess } from '../helpers/service-process.ts';
+import { apiWith, startService, type ServiceProcess } from '../helpers/service-process.ts';
 import type { Pop } from '../../src/pop/pop.types.ts';
 
 /**
@@ -17,15 +17,7 @@ const redisUrl = inject('redisUrl');
 const runnable = Boolean(databaseUrl && redisUrl);
 if (!runnable) console.log('[node-loss] needs PostgreSQL and Redis (set DATABASE_URL and REDIS_URL): skipped');
 
-async function api<T = any>(base: string, method: string, path: string, body?: unknown, token = ADMIN): Promise<{ status: number; body: T }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
+const api = apiWith(ADMIN);
 
 describe.skipIf(!runnable)('a node lost with calls on it', () => {
   let db: TestDatabase;
