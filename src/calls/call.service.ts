@@ -355,8 +355,8 @@ export class CallService {
     });
   }
 
-  /** Either side hung up. Ending an ended call is a no-op. */
-  async end(callId: string, by: HangupBy): Promise<CallView> {
+  /** Either side hung up (`reason`: why an answered call ended, when not a plain hang-up). Ending an ended call is a no-op. */
+  async end(callId: string, by: HangupBy, reason?: string): Promise<CallView> {
     const call = this.calls.get(callId);
     if (!call) return this.onOwner({ type: 'call.end', callId, by });
     return this.locked(call, async () => {
@@ -379,7 +379,7 @@ export class CallService {
           break;
         }
         case 'answered':
-          await this.hangUpAnswered(call, by, by === 'agent' ? 'agent_hangup' : by === 'caller' ? 'caller_hangup' : 'system');
+          await this.hangUpAnswered(call, by, reason ?? (by === 'agent' ? 'agent_hangup' : by === 'caller' ? 'caller_hangup' : 'system'));
           break;
         default:
           break;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialledFromUri, offerCheck } from './invite-checks.ts';
+import { contactCheck, dialledFromUri, offerCheck } from './invite-checks.ts';
 
 describe('dialledFromUri', () => {
   it.each([
@@ -39,5 +39,27 @@ describe('offerCheck', () => {
     expect(offerCheck('<xml/>', 'application/xml')).toMatchObject({ ok: false, status: 415, headers: { Accept: 'application/sdp' } });
     expect(offerCheck('garbage', 'application/sdp')).toMatchObject({ ok: false, status: 400 });
     expect(offerCheck('v=0\r\ns=-\r\n', 'application/sdp')).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe('contactCheck', () => {
+  it.each([
+    ['<sip:caller@192.0.2.1:5060>'],
+    ['"Smith, John" <sip:caller@192.0.2.1>;expires=60'],
+    ['sip:192.0.2.1:5060;transport=tcp'],
+    ['<sips:caller@pbx.example>'],
+  ])('takes %j', (contact) => {
+    expect(contactCheck(contact)).toEqual({ ok: true, value: null });
+  });
+
+  it.each([
+    [undefined, 'INVITE without Contact'],
+    ['', 'INVITE without Contact'],
+    ['*', 'INVITE Contact is not a SIP URI'],
+    ['<tel:+14155550123>', 'INVITE Contact is not a SIP URI'],
+    ['<sip:>', 'INVITE Contact is not a SIP URI'],
+    ['<sip:a@192.0.2.1>, <sip:b@192.0.2.2>', 'INVITE with more than one Contact'],
+  ])('refuses %j with 400', (contact, why) => {
+    expect(contactCheck(contact)).toEqual({ ok: false, status: 400, why });
   });
 });

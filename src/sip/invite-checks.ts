@@ -47,3 +47,18 @@ export function offerCheck(body: string, contentType: string | undefined): Check
   if (!/^v=0\r?\n/.test(body.trimStart()) || !/^m=/m.test(body)) return { ok: false, status: 400, why: 'malformed SDP' };
   return { ok: true, value: 'sdp' };
 }
+
+/**
+ * An INVITE must carry one Contact with a SIP URI: it is where the caller's dialog lives. Without
+ * it drachtio-srf 5.0.29 fails to create the caller's leg after the agent answered, and sends the
+ * 200 anyway; so such an INVITE is refused before it becomes a call.
+ */
+export function contactCheck(contact: string | undefined): Check<null> {
+  const value = (contact ?? '').trim();
+  if (value === '') return { ok: false, status: 400, why: 'INVITE without Contact' };
+  const unquoted = value.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+  if (unquoted.replace(/<[^>]*>/g, '<>').includes(',')) return { ok: false, status: 400, why: 'INVITE with more than one Contact' };
+  const uri = (/<\s*([^>]*)>/.exec(unquoted)?.[1] ?? unquoted.split(';')[0] ?? '').trim();
+  if (!/^sips?:(?:[^@\s]*@)?[^@\s;:?]+/i.test(uri)) return { ok: false, status: 400, why: 'INVITE Contact is not a SIP URI' };
+  return { ok: true, value: null };
+}

@@ -4,7 +4,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseCallerIdentity, type CallerIdentity } from './caller-identity.ts';
 import { challenge, trunkNonceSigner, verifyDigest } from './digest-auth.ts';
-import { dialledFromUri, offerCheck } from './invite-checks.ts';
+import { contactCheck, dialledFromUri, offerCheck } from './invite-checks.ts';
 import { SipCall } from './sip-call.ts';
 import { callIdOf, type SipRequest, type SipResponse, type SrfClient } from './srf.ts';
 import type { TrunkEntry, TrunkService } from './trunk.service.ts';
@@ -48,7 +48,7 @@ function refuse(req: SipRequest, res: SipResponse, status: number, why: string, 
 
 /** The INVITE pipeline, step by step; every path ends in a final response. */
 export function invitePipeline(d: PipelineDeps): Step[] {
-  /** A child logger for the call, and a CANCEL listener, before anything else can take time. */
+  /** A child logger for the call and a CANCEL listener, before anything else can take time; then what the INVITE must have. */
   const startCall: Step = (req, res, next) => {
     const c: InviteContext = { log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }), cancelled: false, trunk: null, dialled: null, caller: null };
     req.locals = c;
@@ -57,6 +57,8 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     });
     // A re-INVITE (To tag) for a dialog drachtio-srf does not know: the dialog does not exist.
     if (/;\s*tag=/i.test(req.get('To') ?? '')) return refuse(req, res, 481, 'in-dialog INVITE for an unknown dialog');
+    const contact = contactCheck(req.get('Contact'));
+    if (!contact.ok) return refuse(req, res, contact.status, contact.why);
     next();
   };
 

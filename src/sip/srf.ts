@@ -11,6 +11,8 @@ export interface SipMessage {
   readonly source_address: string;
   readonly source_port: number;
   readonly protocol: string;
+  /** 'network' for what a peer sent, 'application' for what drachtio-server made itself (a BYE after no ACK). */
+  readonly source?: string;
   get(name: string): string | undefined;
   has(name: string): boolean;
 }
@@ -38,7 +40,8 @@ export interface Dialog {
   readonly sip: { readonly callId: string };
   readonly local: { readonly sdp: string };
   readonly remote: { readonly sdp: string };
-  on(event: 'destroy', fn: (msg?: SipMessage) => void): this;
+  /** The other side ended the dialog; `reason` is drachtio-server's when it ended it (source 'application'). */
+  on(event: 'destroy', fn: (msg?: SipMessage, reason?: string) => void): this;
   destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>;
 }
 

@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Pop } from '../../src/pop/pop.types.ts';
+import { until } from '../helpers/sip/ports.ts';
+import { RawSipPeer } from '../helpers/sip/raw-sip.ts';
+import { SipLab, sipAvailable } from '../helpers/sip/sip-lab.ts';
+import type { SippPhone } from '../helpers/sip/sipp.ts';
+
+// Unusual but legal (and some illegal) SIP through a real drachtio-server: every INVITE ends in a
+// final response, and a call whose leg fails after the answer ends with it (it does not stay
+// `answered` with the agent on it, so later calls would get 480).
+const TRUNK_IP = '127.0.0.5';
+const SERVICE = '8400';
+
+describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call outlives its legs', () => {
+  let lab: SipLab;
+  let phone: SippPhone;
+  let agent: Awaited<ReturnType<SipLab['cc']['agent']>>;
+
+  const byes = () => phone.logs().filter((l) => l === 'bye received').length;
+
+  /** The next pop on the agent's desktop after `seen` pops. */
+  async function nextPop(seen: number): Promise<Pop> {
+    await agent.desk.next('call:offered', () => agent.desk.count('call:offered') > seen);
+    return agent.desk.events.filter((e) => e.event === 'call:offered').at(-1)!.args[0] as Pop;
+  }
+
+  /** The agent finishes the call's wrap-up and is ready for the next one. */
+  async function wrapUp(callId: string) {
+    await agent.desk.current('agent:state', (s: any) => s.status === 'wrap_up' && s.callId === callId);
+    expect((await agent.desk.emit('call:wrap-up', { callId, disposition: 'resolved' })).ok).toBe(true);
+    await agent.desk.current('agent:state', (s: any) => s.status === 'ready');
+  }
+
+  /** A normal call is still answered by the agent (not 480), and logged ended by the caller. */
+  async function stillServing() {
+    const seen = agent.desk.count('call:offered');
+    const r = await lab.call('uac-expect-answer-caller-hangs-up.xml', { service: SERVICE, localIp: TRUNK_IP, pauseMs: 50 });
+    expect(r.code, r.output).toBe(0);
+    const pop = await nextPop(seen);
+    await lab.cc.row(pop.call.id, (row) => row.status === 'ended' && row.hangup_by === 'caller');
+    await wrapUp(pop.call.id);
+  }
+
+  beforeAll(async () => {
+    lab = await SipLab.start({}, { captureLogs: true });
+    await lab.cc.queue('answers', [SERVICE], { ringTimeoutSeconds: 20, wrapUpSeconds: 0, maxWaitSeconds: 60 });
+    await lab.trunk({ name: 'pbx', sources: [TRUNK_IP] });
+    phone = await lab.phone('uas-agent-answer.xml');
+    agent = await lab.cc.agent('Steady', ['answers'], { ready: true, sipUri: phone.uri() });
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('refuses an INVITE without Contact with 400 before it rings anyone, and keeps serving', async () => {
+    const invites = phone.invites().length;
+    const r = await lab.call('uac-without-contact-expect-400.xml', { service: SERVICE, localIp: TRUNK_IP });
+    expect(r.code, r.output).toBe(0);
+    expect(phone.invites()).toHaveLength(invites);
+    await stillServing();
+  });
+
+  it("ends the call, the agent's phone and the agent's part when the caller's 200 cannot be sent (its TCP connection went away)", async () => {
+    const seen = agent.desk.count('call:offered');
+    const byesBefore = byes();
+    const caller = await RawSipPeer.tcp(TRUNK_IP, { host: lab.drachtio.host, port: lab.drachtio.sipPort });
+    try {
+      caller.send(caller.invite({ target: lab.drachtio.sipTarget, service: SERVICE, callId: `tcp-gone-${Date.now()}@pbx` }));
+      await caller.response((res) => res.status === 180, '180 Ringing');
+    } finally {
+      caller.close(); // gone before the agent's phone answers (it rings 300 ms)
+    }
+    const pop = await nextPop(seen);
+    const row = await lab.cc.row(pop.call.id, (r) => r.status === 'ended');
+    expect(row).toMatchObject({ hangup_by: 'system', end_reason: 'caller_leg_failed', agent_id: Number(agent.id) });
+    expect(row.answered_at).not.toBeNull();
+    await agent.desk.next('call:ended', (e: any) => e.callId === pop.call.id && e.hangupBy === 'system');
+    await until("the agent's phone to get BYE", () => byes() > byesBefore);
+    expect(lab.logs.join('\n')).toMatch(/"leg":"caller".*call ended: a leg failed after the agent answered/);
+    await wrapUp(pop.call.id);
+    await stillServing();
+  });
+
+  it('ends the call by the system when the caller never ACKs the answer: drachtio-server\'s BYE after 32 s is no hang-up by the caller', { timeout: 90_000 }, async () => {
+    const seen = agent.desk.count('call:offered');
+    const byesBefore = byes();
+    const r = await lab.call('uac-no-ack-expect-bye.xml', { service: SERVICE, localIp: TRUNK_IP, timeoutMs: 70_000 });
+    expect(r.code, r.output).toBe(0);
+    const pop = await nextPop(seen);
+    const row = await lab.cc.row(pop.call.id, (row) => row.status === 'ended');
+    expect(row).toMatchObject({ hangup_by: 'system', end_reason: 'caller_leg_failed' });
+    await until("the agent's phone to get BYE", () => byes() > byesBefore);
+    await wrapUp(pop.call.id);
+    await stillServing();
+  });
+
+  it('leaves nothing behind once every call has ended: no call in progress, no SIP dialog', async () => {
+    const sip = lab.t.container.sip!;
+    const counts = () => ({ inProgress: sip.callsInProgress, dialogs: sip.openDialogs, live: lab.t.container.calls.liveCount });
+    await until('every call to be over', () => Object.values(counts()).every((n) => n === 0)).catch(() => {});
+    expect(counts()).toEqual({ inProgress: 0, dialogs: 0, live: 0 });
+  });
+});
