@@ -16,6 +16,8 @@ export interface InviteContext {
   trunk: TrunkEntry | null;
   dialled: string | null;
   caller: CallerIdentity | null;
+  /** Refuses the INVITE if the steps before the offer have not finished by then. */
+  deadline: NodeJS.Timeout | null;
 }
 
 export interface PipelineDeps {
@@ -32,6 +34,8 @@ export interface PipelineDeps {
   /** Each call in progress, from its ringback to its end (the gateway ends them all if drachtio-server goes away). */
   onCall?: (call: SipCall) => void;
   onFinished?: (call: SipCall) => void;
+  /** How long the steps before the offer may take before the INVITE is refused with 503 (default 10 s). */
+  stepsDeadlineMs?: number;
 }
 
 type Next = (err?: unknown) => void;
@@ -42,19 +46,26 @@ const ctx = (req: SipRequest) => req.locals as InviteContext;
 /** Ends an INVITE with a final response and one log line (no personal data: status, reason, trunk). */
 function refuse(req: SipRequest, res: SipResponse, status: number, why: string, headers: Record<string, string> = {}, level: 'info' | 'debug' = 'info') {
   const c = ctx(req);
+  clearTimeout(c.deadline ?? undefined);
   c.log[level]({ status, why, trunk: c.trunk?.trunk.name, source: req.source_address }, 'INVITE refused');
   if (!res.finalResponseSent && !c.cancelled) res.send(status, { headers });
 }
 
 /** The INVITE pipeline, step by step; every path ends in a final response. */
 export function invitePipeline(d: PipelineDeps): Step[] {
-  /** A child logger for the call and a CANCEL listener, before anything else can take time; then what the INVITE must have. */
+  /** A child logger for the call, a CANCEL listener and a deadline, before anything else can take time; then what the INVITE must have. */
   const startCall: Step = (req, res, next) => {
-    const c: InviteContext = { log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }), cancelled: false, trunk: null, dialled: null, caller: null };
+    const c: InviteContext = { log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }), cancelled: false, trunk: null, dialled: null, caller: null, deadline: null };
     req.locals = c;
     req.on('cancel', () => {
       c.cancelled = true;
+      clearTimeout(c.deadline ?? undefined);
     });
+    // A step that hangs (a shared store that neither answers nor fails) must not leave the PBX waiting.
+    c.deadline = setTimeout(() => {
+      if (!res.finalResponseSent && !c.cancelled) refuse(req, res, 503, 'not offered in time', { 'Retry-After': '5' });
+    }, d.stepsDeadlineMs ?? 10_000);
+    c.deadline.unref();
     // A re-INVITE (To tag) for a dialog drachtio-srf does not know: the dialog does not exist.
     if (/;\s*tag=/i.test(req.get('To') ?? '')) return refuse(req, res, 481, 'in-dialog INVITE for an unknown dialog');
     const contact = contactCheck(req.get('Contact'));
@@ -125,7 +136,8 @@ export function invitePipeline(d: PipelineDeps): Step[] {
   /** Ringback to the caller, and the call into the call service, which queues it and rings an agent. */
   const offerCall: Step = (req, res) => {
     const c = ctx(req);
-    if (c.cancelled) return; // drachtio-server answered the CANCEL with 487 already
+    clearTimeout(c.deadline ?? undefined);
+    if (c.cancelled || res.finalResponseSent) return; // drachtio-server answered the CANCEL with 487 already
     const caller = c.caller!;
     const entry = c.trunk!;
     const channel = new SipCall({ srf: d.srf, calls: d.calls, log: c.log, earlyMediaUri: d.earlyMediaUri, isConnected: d.isConnected, onFinished: d.onFinished }, req, res, { number: caller.number, name: caller.displayName, withheld: caller.withheld });

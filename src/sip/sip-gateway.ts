@@ -6,6 +6,7 @@ import { invitePipeline, optionsHandler } from './invite-pipeline.ts';
 import type { SipCall } from './sip-call.ts';
 import { createSrf, type SrfClient } from './srf.ts';
 import type { TrunkService } from './trunk.service.ts';
+import { installWireGuard } from './wire-guard.ts';
 
 export interface SipGatewayOptions {
   host: string;
@@ -116,6 +117,7 @@ export class SipGateway {
       this.lastError = message;
     });
     this.srf.connect({ host: this.opts.host, port: this.opts.port, secret: this.opts.secret, reconnect: { retryMaxDelay: MAX_RECONNECT_DELAY_MS } });
+    installWireGuard(this.srf, this.log);
   }
 
   readiness(): ReadinessCheck {

@@ -102,6 +102,23 @@ export function sipStatusOf(err: unknown): number | null {
   return typeof status === 'number' ? status : null;
 }
 
+const SrfSipMessage = (SrfModule as unknown as { SipMessage: new (raw: string) => ParsedSipMessage }).SipMessage;
+
+/** A SIP message as drachtio-srf's parser reads it. */
+export interface ParsedSipMessage {
+  readonly method?: string;
+  get(name: string): string | undefined;
+}
+
+/** The message as drachtio-srf's own parser reads it, or null where it cannot (it drops such messages, unanswered). */
+export function srfParse(raw: string): ParsedSipMessage | null {
+  try {
+    return new SrfSipMessage(raw);
+  } catch {
+    return null;
+  }
+}
+
 export function createSrf(): SrfClient {
   return new SrfModule() as unknown as SrfClient;
 }

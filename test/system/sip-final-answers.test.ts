@@ -81,6 +81,38 @@ describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call 
     await stillServing();
   });
 
+  it('answers an INVITE whose request line has extra spaces with 400 (drachtio-srf cannot read it), and keeps serving', async () => {
+    const caller = await RawSipPeer.udp(TRUNK_IP, { host: lab.drachtio.host, port: lab.drachtio.sipPort });
+    try {
+      const invite = caller.invite({ target: lab.drachtio.sipTarget, service: SERVICE, callId: `spaces-${Date.now()}@pbx`, requestLine: `INVITE  sip:${SERVICE}@${lab.drachtio.sipTarget}  SIP/2.0` });
+      caller.send(invite);
+      const final = await caller.final();
+      expect(final.status).toBe(400);
+      caller.send(caller.ackFor(invite, final));
+    } finally {
+      caller.close();
+    }
+    expect(lab.logs.join('\n')).toContain('SIP request refused: not readable');
+    await stillServing();
+  });
+
+  it('answers a caller whose From is folded over two lines with the From tag, so its ACK and BYE find the call', async () => {
+    const seen = agent.desk.count('call:offered');
+    const r = await lab.call('uac-folded-from-expect-answer.xml', {
+      service: SERVICE,
+      localIp: TRUNK_IP,
+      pauseMs: 300,
+      keys: { from: '"Fold Test" <sip:+14155550188@pbx>', fold: '\r\n ', tag: 'f6' },
+    });
+    expect(r.code, r.output).toBe(0);
+    const pop = await nextPop(seen);
+    expect(pop.call.callerName).toBe('Fold Test');
+    expect(pop.call.from.e164).toBe('+14155550188');
+    const row = await lab.cc.row(pop.call.id, (row) => row.status === 'ended');
+    expect(row).toMatchObject({ hangup_by: 'caller', end_reason: 'caller_hangup' });
+    await wrapUp(pop.call.id);
+  });
+
   it('ends the call by the system when the caller never ACKs the answer: drachtio-server\'s BYE after 32 s is no hang-up by the caller', { timeout: 90_000 }, async () => {
     const seen = agent.desk.count('call:offered');
     const byesBefore = byes();
