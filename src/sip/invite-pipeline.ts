@@ -4,7 +4,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseCallerIdentity, type CallerIdentity } from './caller-identity.ts';
 import { challenge, trunkNonceSigner, verifyDigest } from './digest-auth.ts';
-import { contactCheck, dialledFromUri, offerCheck } from './invite-checks.ts';
+import { acceptCheck, contactCheck, dialledFromUri, offerCheck, requireCheck, type Check } from './invite-checks.ts';
 import { SipCall } from './sip-call.ts';
 import { callIdOf, type SipRequest, type SipResponse, type SrfClient } from './srf.ts';
 import type { TrunkEntry, TrunkService } from './trunk.service.ts';
@@ -116,12 +116,12 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     );
   };
 
-  /** The dialled number and the offer must make sense before the call is queued. */
+  /** The dialled number, the offer, required extensions and accepted bodies must make sense before the call is queued. */
   const checkRequest: Step = (req, res, next) => {
     const dialled = dialledFromUri(req.uri);
     if (!dialled.ok) return refuse(req, res, dialled.status, dialled.why);
-    const offer = offerCheck(req.body, req.get('Content-Type'));
-    if (!offer.ok) return refuse(req, res, offer.status, offer.why, offer.headers);
+    const checks: Array<Check<unknown>> = [offerCheck(req.body, req.get('Content-Type')), requireCheck(req.get('Require')), acceptCheck(req.get('Accept'))];
+    for (const check of checks) if (!check.ok) return refuse(req, res, check.status, check.why, check.headers);
     ctx(req).dialled = dialled.value;
     next();
   };
@@ -182,12 +182,4 @@ export function invitePipeline(d: PipelineDeps): Step[] {
   };
 
   return [startCall, checkTrunk, limitRate, checkRequest, identifyCaller, offerCall];
-}
-
-/** OPTIONS keepalives: 200 for a registered trunk, 403 for anyone else. */
-export function optionsHandler(trunks: TrunkService): Step {
-  return (req, res) => {
-    const known = trunks.forSource(req.source_address) !== null;
-    res.send(known ? 200 : 403, known ? { headers: { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS' } } : {});
-  };
 }

@@ -78,6 +78,8 @@ export interface SrfClient {
   connect(opts: { host: string; port: number; secret: string; reconnect?: { retryMaxDelay?: number } }): void;
   disconnect(): void;
   use(method: string, steps: Array<(req: SipRequest, res: SipResponse, next: (err?: unknown) => void) => void>): void;
+  /** Steps for every method, after those registered for one. */
+  use(steps: Array<(req: SipRequest, res: SipResponse, next: (err?: unknown) => void) => void>): void;
   on(event: 'connect', fn: (err: Error | null, hostport: string) => void): this;
   on(event: 'error' | 'close' | 'reconnecting', fn: (...args: unknown[]) => void): this;
   createB2BUA(

@@ -41,6 +41,14 @@ describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call 
     await wrapUp(pop.call.id);
   }
 
+  /** Sends one INVITE that must be refused; returns the final status and whether 180 came first. */
+  async function refused(keys: Record<string, string>, extraArgs: string[] = []) {
+    const r = await lab.call('uac-expect-refusal.xml', { service: SERVICE, localIp: TRUNK_IP, keys, timeoutMs: 15_000, extraArgs });
+    const final = r.logs.find((l) => l.startsWith('final '));
+    expect(final, r.output).toBeDefined();
+    return { status: Number(final!.slice(6)), rang: r.logs.includes('provisional 180'), unsupported: r.logs.find((l) => l.startsWith('unsupported '))?.slice(12).trim() };
+  }
+
   beforeAll(async () => {
     lab = await SipLab.start({}, { captureLogs: true });
     await lab.cc.queue('answers', [SERVICE], { ringTimeoutSeconds: 20, wrapUpSeconds: 0, maxWaitSeconds: 60 });
@@ -111,6 +119,39 @@ describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call 
     const row = await lab.cc.row(pop.call.id, (row) => row.status === 'ended');
     expect(row).toMatchObject({ hangup_by: 'caller', end_reason: 'caller_hangup' });
     await wrapUp(pop.call.id);
+  });
+
+  it('answers REGISTER, MESSAGE, SUBSCRIBE, PUBLISH, INFO and NOTIFY with 405 and Allow (no 503 "No connected clients")', async () => {
+    // sipp takes no keyword for a method, so one raw sender sends them all.
+    const peer = await RawSipPeer.udp(TRUNK_IP, { host: lab.drachtio.host, port: lab.drachtio.sipPort });
+    try {
+      for (const method of ['REGISTER', 'MESSAGE', 'SUBSCRIBE', 'PUBLISH', 'INFO', 'NOTIFY']) {
+        const callId = `${method.toLowerCase()}-${Date.now()}@pbx`;
+        peer.send(peer.request({ method, target: lab.drachtio.sipTarget, service: SERVICE, callId, headers: ['Event: presence', 'Subscription-State: active', 'Expires: 60'] }));
+        const final = await peer.response((r) => r.status >= 200 && r.header('Call-ID') === callId, `a final response to ${method}`);
+        expect({ method, status: final.status, allow: final.header('Allow') }).toEqual({ method, status: 405, allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS' });
+      }
+    } finally {
+      peer.close();
+    }
+  });
+
+  it('answers OPTIONS to another URI scheme 416 and one requiring an extension 420 with Unsupported; a keepalive still 200', async () => {
+    const options = async (ruri: string, headers = 'User-Agent: screenpop-test') => {
+      const r = await lab.call('uac-options-expect-refusal.xml', { service: SERVICE, localIp: TRUNK_IP, keys: { ruri, headers }, timeoutMs: 10_000 });
+      expect(r.code, r.output).toBe(0);
+      return { final: r.logs.find((l) => l.startsWith('final ')), unsupported: r.logs.find((l) => l.startsWith('unsupported '))?.slice(12).trim() };
+    };
+    expect(await options('mailto:pbx@example.com')).toMatchObject({ final: 'final 416' });
+    expect(await options('http://example.com/keepalive')).toMatchObject({ final: 'final 416' });
+    expect(await options(`sip:${lab.drachtio.sipTarget}`, 'Require: foo')).toEqual({ final: 'final 420', unsupported: 'foo' });
+    expect(await options(`sip:${lab.drachtio.sipTarget}`)).toMatchObject({ final: 'final 200' });
+  });
+
+  it('refuses an INVITE requiring an extension with 420 and Unsupported, and one whose Accept excludes SDP with 406, before ringback', async () => {
+    expect(await refused({ headers: 'Require: 100rel' })).toEqual({ status: 420, rang: false, unsupported: '100rel' });
+    expect(await refused({ headers: 'Accept: text/plain' })).toMatchObject({ status: 406, rang: false });
+    await stillServing();
   });
 
   it('ends the call by the system when the caller never ACKs the answer: drachtio-server\'s BYE after 32 s is no hang-up by the caller', { timeout: 90_000 }, async () => {
