@@ -154,6 +154,26 @@ describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call 
     await stillServing();
   });
 
+  it('takes a From user of escaped words as no number: no provisional customer with that string as its phone', async () => {
+    const seen = agent.desk.count('call:offered');
+    const r = await lab.call('uac-expect-answer-caller-hangs-up.xml', {
+      service: SERVICE,
+      localIp: TRUNK_IP,
+      pauseMs: 50,
+      keys: { from: '"Spaces" <sip:I%20have%20spaces@pbx>' },
+    });
+    expect(r.code, r.output).toBe(0);
+    const pop = await nextPop(seen);
+    expect(pop.call.from).toEqual({ raw: null, e164: null });
+    expect(pop.customer).toBeNull();
+    expect(pop.match.outcome).toBe('none');
+    const row = await lab.cc.row(pop.call.id, (row) => row.status === 'ended');
+    expect(row).toMatchObject({ from_raw: null, from_e164: null, customer_id: null });
+    const phones = await lab.t.database.db.selectFrom('customer_phones').select('raw').where('raw', 'like', '%have%').execute();
+    expect(phones).toEqual([]);
+    await wrapUp(pop.call.id);
+  });
+
   it('ends the call by the system when the caller never ACKs the answer: drachtio-server\'s BYE after 32 s is no hang-up by the caller', { timeout: 90_000 }, async () => {
     const seen = agent.desk.count('call:offered');
     const byesBefore = byes();
