@@ -16,6 +16,8 @@ export interface InviteContext {
   trunk: TrunkEntry | null;
   dialled: string | null;
   caller: CallerIdentity | null;
+  /** The call's key where it came from: the Call-ID, or for a Call-ID an ended call had, the Call-ID with the From tag. */
+  externalId: string;
   /** Refuses the INVITE if the steps before the offer have not finished by then. */
   deadline: NodeJS.Timeout | null;
 }
@@ -36,6 +38,8 @@ export interface PipelineDeps {
   onFinished?: (call: SipCall) => void;
   /** How long the steps before the offer may take before the INVITE is refused with 503 (default 10 s). */
   stepsDeadlineMs?: number;
+  /** How long looking up an earlier call with the same Call-ID may take before the INVITE is taken as a new call (default 1 s). */
+  callIdLookupMs?: number;
 }
 
 type Next = (err?: unknown) => void;
@@ -55,7 +59,15 @@ function refuse(req: SipRequest, res: SipResponse, status: number, why: string, 
 export function invitePipeline(d: PipelineDeps): Step[] {
   /** A child logger for the call, a CANCEL listener and a deadline, before anything else can take time; then what the INVITE must have. */
   const startCall: Step = (req, res, next) => {
-    const c: InviteContext = { log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }), cancelled: false, trunk: null, dialled: null, caller: null, deadline: null };
+    const c: InviteContext = {
+      log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }),
+      cancelled: false,
+      trunk: null,
+      dialled: null,
+      caller: null,
+      externalId: callIdOf(req),
+      deadline: null,
+    };
     req.locals = c;
     req.on('cancel', () => {
       c.cancelled = true;
@@ -126,6 +138,35 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     next();
   };
 
+  /**
+   * A Call-ID seen before: while its call is in progress this INVITE is a merged or looped copy
+   * (482); once it has ended, a PBX reusing Call-IDs is making a new call, kept under the Call-ID
+   * with its From tag. Decided before the ringback, so a refused INVITE never hears 180.
+   */
+  const checkCallId: Step = (req, res, next) => {
+    const c = ctx(req);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), d.callIdLookupMs ?? 1000)));
+    Promise.race([externalIdFor(d.calls, callIdOf(req), req.get('From')), gaveUp])
+      .then(
+        (r) => {
+          if (r === 'timeout') {
+            c.log.warn('earlier calls with this Call-ID not looked up in time; taken as a new call');
+            return next();
+          }
+          if (!r.ok) return refuse(req, res, r.status, r.why);
+          if (r.value !== c.externalId) c.log.info({ externalId: r.value.slice(0, 200) }, 'INVITE reuses the Call-ID of an ended call: a new call');
+          c.externalId = r.value;
+          next();
+        },
+        (err: unknown) => {
+          c.log.warn({ err }, 'earlier calls with this Call-ID not looked up; taken as a new call');
+          next();
+        },
+      )
+      .finally(() => clearTimeout(timer));
+  };
+
   /** Who is calling: P-Asserted-Identity, then Remote-Party-ID, then From, read in the trunk's country. */
   const identifyCaller: Step = (req, _res, next) => {
     const c = ctx(req);
@@ -140,14 +181,20 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     if (c.cancelled || res.finalResponseSent) return; // drachtio-server answered the CANCEL with 487 already
     const caller = c.caller!;
     const entry = c.trunk!;
-    const channel = new SipCall({ srf: d.srf, calls: d.calls, log: c.log, earlyMediaUri: d.earlyMediaUri, isConnected: d.isConnected, onFinished: d.onFinished }, req, res, { number: caller.number, name: caller.displayName, withheld: caller.withheld });
+    const channel = new SipCall(
+      { srf: d.srf, calls: d.calls, log: c.log, earlyMediaUri: d.earlyMediaUri, isConnected: d.isConnected, onFinished: d.onFinished },
+      req,
+      res,
+      { number: caller.number, name: caller.displayName, withheld: caller.withheld },
+      c.externalId,
+    );
     d.onCall?.(channel);
     channel.ringback();
     const queueId = d.trunks.queueFor(entry, c.dialled);
     d.calls
       .offer({
         source: 'sip',
-        externalId: callIdOf(req),
+        externalId: c.externalId,
         trunk: entry.trunk.name,
         fromNumber: caller.number,
         callerName: caller.displayName,
@@ -160,7 +207,7 @@ export function invitePipeline(d: PipelineDeps): Step[] {
         channel,
       })
       .then((view) => {
-        // The same Call-ID again (a PBX reusing one): the earlier call owns it; this INVITE goes nowhere.
+        // Two INVITEs with one Call-ID at once (checkCallId saw neither): the earlier call owns it.
         if (d.calls.liveCall(view.id)?.channel !== channel && !channel.finished) {
           channel.reject(482);
           c.log.info({ callId: view.id }, 'INVITE repeats the Call-ID of another call: refused');
@@ -181,5 +228,29 @@ export function invitePipeline(d: PipelineDeps): Step[] {
       });
   };
 
-  return [startCall, checkTrunk, limitRate, checkRequest, identifyCaller, offerCall];
+  return [startCall, checkTrunk, limitRate, checkRequest, checkCallId, identifyCaller, offerCall];
+}
+
+/** The call key of an INVITE (see checkCallId): its Call-ID, the Call-ID with the From tag, or a refusal. */
+async function externalIdFor(calls: CallService, callId: string, from: string | undefined): Promise<Check<string>> {
+  const earlier = async (key: string) => {
+    try {
+      return await calls.get(await calls.idFor('sip', key));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CALL_NOT_FOUND') return null;
+      throw err;
+    }
+  };
+  const first = await earlier(callId);
+  if (!first) return { ok: true, value: callId };
+  if (first.endedAt === null) return { ok: false, status: 482, why: 'INVITE repeats the Call-ID of a call in progress' };
+  const key = reusedCallIdKey(callId, from);
+  if (await earlier(key)) return { ok: false, status: 482, why: 'INVITE repeats the Call-ID and From tag of an earlier call' };
+  return { ok: true, value: key };
+}
+
+/** The key of a new call on a reused Call-ID: the Call-ID with the caller's From tag. */
+export function reusedCallIdKey(callId: string, from: string | undefined): string {
+  const tag = /;\s*tag\s*=\s*([^;,\s>]+)/i.exec(from ?? '')?.[1] ?? 'none';
+  return `${callId};from-tag=${tag.slice(0, 100)}`;
 }

@@ -63,6 +63,8 @@ export class SipCall implements CallChannel {
   private readonly req: SipRequest;
   private readonly res: SipResponse;
   private readonly caller: CallerDisplay;
+  /** The call's key with the call service (source 'sip'): the Call-ID, or the Call-ID with the From tag for a reused one. */
+  private readonly externalId: string;
   /** screenpop's call id, known once the offer is made (or the first ring). */
   private callId: string | null = null;
   private attempt: Attempt | null = null;
@@ -75,11 +77,12 @@ export class SipCall implements CallChannel {
   private bridgeTimer: NodeJS.Timeout | undefined;
   private readonly onCancel = () => this.callerCancelled();
 
-  constructor(deps: SipCallDeps, req: SipRequest, res: SipResponse, caller: CallerDisplay) {
+  constructor(deps: SipCallDeps, req: SipRequest, res: SipResponse, caller: CallerDisplay, externalId = callIdOf(req)) {
     this.d = deps;
     this.req = req;
     this.res = res;
     this.caller = caller;
+    this.externalId = externalId;
     req.on('cancel', this.onCancel);
   }
 
@@ -331,8 +334,8 @@ export class SipCall implements CallChannel {
 
   private async callerLeft(by: HangupBy): Promise<void> {
     let id = this.callId;
-    // Still being offered: the call is registered under its SIP Call-ID from the first moment.
-    id ??= await this.d.calls.idFor('sip', this.sipCallId).catch(() => null);
+    // Still being offered: the call is registered under its key (the SIP Call-ID) from the first moment.
+    id ??= await this.d.calls.idFor('sip', this.externalId).catch(() => null);
     if (!id) {
       this.endWhenOffered = by;
       return;

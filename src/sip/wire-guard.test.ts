@@ -51,4 +51,12 @@ describe('screenMessage', () => {
     const text = invite('INVITE sip:8000@host SIP/2.0');
     expect(screenMessage(network, text, srfParse)).toEqual({ kind: 'pass', text });
   });
+
+  it('answers 482 for a new INVITE with the Call-ID of an INVITE drachtio-srf has not answered yet (it would lose the first one)', () => {
+    const text = invite('INVITE sip:8000@host SIP/2.0');
+    expect(screenMessage(network, text, srfParse, (callId) => callId === 'c1')).toMatchObject({ kind: 'refuse', status: 482, method: 'INVITE', transactionId: 'txn-1' });
+    expect(screenMessage(network, text, srfParse, () => false)).toEqual({ kind: 'pass', text });
+    const reInvite = text.replace('To: <sip:8000@host>', 'To: <sip:8000@host>;tag=t1');
+    expect(screenMessage(network, reInvite, srfParse, () => true)).toEqual({ kind: 'pass', text: reInvite });
+  });
 });

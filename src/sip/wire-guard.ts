@@ -3,8 +3,11 @@
 // drachtio-server drops the continuation: a 200 whose From has lost its tag, so the caller's ACK
 // and BYE match no dialog. And a request its parser cannot read (a request line with two spaces)
 // is only printed to stderr: nothing answers, and drachtio-server forgets the INVITE 64 s later
-// without a final response. So headers are unfolded here, and what drachtio-srf could not read is
-// answered here, through the transaction drachtio-server gave it.
+// without a final response. And it keeps the INVITEs it has not answered by Call-ID: a second INVITE
+// with the Call-ID of one still waiting takes its place, so the first one's CANCEL finds nothing
+// (and the first call waits in the queue for a caller long gone). So headers are unfolded here,
+// and what drachtio-srf could not read, or would mix up, is answered here, through the
+// transaction drachtio-server gave it.
 import type { Logger } from '../shared/logger.ts';
 import { srfParse, type ParsedSipMessage, type SrfClient } from './srf.ts';
 
@@ -14,7 +17,7 @@ export type Screened =
   /** Hand it to drachtio-srf (headers unfolded). */
   | { kind: 'pass'; text: string }
   /** drachtio-srf cannot read it: answer the request here. */
-  | { kind: 'refuse'; status: 400; method: string; transactionId: string; why: string }
+  | { kind: 'refuse'; status: 400 | 482; method: string; transactionId: string; why: string }
   /** drachtio-srf cannot read it and there is nothing to answer (a response, an ACK, a CANCEL drachtio-server answered). */
   | { kind: 'drop'; why: string };
 
@@ -32,12 +35,26 @@ export function unfoldHeaders(text: string): string {
 /**
  * What to do with one SIP message drachtio-server sent (`leader`: the fields of its first line,
  * `text`: the SIP message). Only requests from the network are ever answered here.
+ * `inviteWaiting`: whether drachtio-srf holds an unanswered INVITE with this Call-ID.
  */
-export function screenMessage(leader: readonly string[], text: string, parse: (text: string) => ParsedSipMessage | null): Screened {
+export function screenMessage(
+  leader: readonly string[],
+  text: string,
+  parse: (text: string) => ParsedSipMessage | null,
+  inviteWaiting: (callId: string) => boolean = () => false,
+): Screened {
   if (leader[2] !== 'network') return { kind: 'pass', text };
   const unfolded = unfoldHeaders(text);
   const transactionId = leader[8] ?? '';
-  if (parse(unfolded)) return { kind: 'pass', text: unfolded };
+  const parsed = parse(unfolded);
+  if (parsed) {
+    const callId = parsed.get('Call-ID') ?? '';
+    const newInvite = parsed.method === 'INVITE' && !/;\s*tag\s*=/i.test(parsed.get('To') ?? '');
+    if (newInvite && transactionId && callId && inviteWaiting(callId)) {
+      return { kind: 'refuse', status: 482, method: 'INVITE', transactionId, why: 'INVITE repeats the Call-ID of an INVITE not yet answered' };
+    }
+    return { kind: 'pass', text: unfolded };
+  }
   const first = unfolded.slice(0, Math.max(0, unfolded.indexOf(CRLF))) || unfolded.slice(0, 200);
   const method = /^([A-Za-z]+)\s/.exec(first)?.[1]?.toUpperCase() ?? '';
   if (first.startsWith('SIP/') || method === '') return { kind: 'drop', why: 'unreadable response or start line' };
@@ -49,6 +66,8 @@ export function screenMessage(leader: readonly string[], text: string, parse: (t
 
 interface DrachtioAgent {
   wp?: WireProtocol;
+  /** Per connection to drachtio-server: its INVITEs not yet answered, by Call-ID. */
+  mapServer?: Map<unknown, { pendingNetworkInvites?: Map<string, unknown> }>;
 }
 
 interface WireProtocol {
@@ -76,7 +95,8 @@ export function installWireGuard(srf: SrfClient, log: Logger): void {
       for (const h of handlers) h(socket, msg);
       return;
     }
-    const screened = screenMessage(leader, msg.slice(pos + 2), srfParse);
+    const waiting = (callId: string) => agent.mapServer?.get(socket)?.pendingNetworkInvites?.has(callId) === true;
+    const screened = screenMessage(leader, msg.slice(pos + 2), srfParse, waiting);
     if (screened.kind === 'pass') {
       const forward = screened.text === msg.slice(pos + 2) ? msg : msg.slice(0, pos + 2) + screened.text;
       for (const h of handlers) h(socket, forward);
@@ -87,7 +107,8 @@ export function installWireGuard(srf: SrfClient, log: Logger): void {
       log.warn({ why: screened.why, source }, 'SIP message from drachtio-server not readable; dropped');
       return;
     }
-    log.info({ status: screened.status, method: screened.method, why: screened.why, source }, 'SIP request refused: not readable');
-    wp.send(socket, `sip|${screened.transactionId}|${CRLF}SIP/2.0 ${screened.status} Bad Request${CRLF}Content-Length: 0${CRLF}${CRLF}`);
+    log.info({ status: screened.status, method: screened.method, why: screened.why, source }, screened.status === 400 ? 'SIP request refused: not readable' : 'SIP request refused');
+    const phrase = screened.status === 400 ? 'Bad Request' : 'Loop Detected';
+    wp.send(socket, `sip|${screened.transactionId}|${CRLF}SIP/2.0 ${screened.status} ${phrase}${CRLF}Content-Length: 0${CRLF}${CRLF}`);
   });
 }

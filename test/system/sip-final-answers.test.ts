@@ -10,6 +10,7 @@ import type { SippPhone } from '../helpers/sip/sipp.ts';
 // `answered` with the agent on it, so later calls would get 480).
 const TRUNK_IP = '127.0.0.5';
 const SERVICE = '8400';
+const EMPTY_QUEUE = '8401';
 
 describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call outlives its legs', () => {
   let lab: SipLab;
@@ -52,6 +53,7 @@ describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call 
   beforeAll(async () => {
     lab = await SipLab.start({}, { captureLogs: true });
     await lab.cc.queue('answers', [SERVICE], { ringTimeoutSeconds: 20, wrapUpSeconds: 0, maxWaitSeconds: 60 });
+    await lab.cc.queue('nobody', [EMPTY_QUEUE], { ringTimeoutSeconds: 20, wrapUpSeconds: 0, maxWaitSeconds: 60 });
     await lab.trunk({ name: 'pbx', sources: [TRUNK_IP] });
     phone = await lab.phone('uas-agent-answer.xml');
     agent = await lab.cc.agent('Steady', ['answers'], { ready: true, sipUri: phone.uri() });
@@ -172,6 +174,36 @@ describe.skipIf(!sipAvailable())('every INVITE gets a final answer, and no call 
     const phones = await lab.t.database.db.selectFrom('customer_phones').select('raw').where('raw', 'like', '%have%').execute();
     expect(phones).toEqual([]);
     await wrapUp(pop.call.id);
+  });
+
+  it('takes an INVITE reusing the Call-ID of an ended call as a new call, and refuses one reusing a call in progress with 482 before ringback', async () => {
+    const callId = `reused-${Date.now()}@pbx`;
+    const pops: Pop[] = [];
+    for (let i = 0; i < 2; i++) {
+      const seen = agent.desk.count('call:offered');
+      const r = await lab.call('uac-expect-answer-caller-hangs-up.xml', { service: SERVICE, localIp: TRUNK_IP, pauseMs: 50, extraArgs: ['-cid_str', callId] });
+      expect(r.code, r.output).toBe(0);
+      const pop = await nextPop(seen);
+      await lab.cc.row(pop.call.id, (row) => row.status === 'ended');
+      await wrapUp(pop.call.id);
+      pops.push(pop);
+    }
+    expect(pops[1]!.call.id).not.toBe(pops[0]!.call.id);
+    const rows = await lab.t.database.db.selectFrom('calls').select(['id', 'external_id', 'status']).where('external_id', 'like', `${callId}%`).orderBy('offered_at').execute();
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ id: pops[0]!.call.id, external_id: callId, status: 'ended' });
+    expect(rows[1]).toMatchObject({ id: pops[1]!.call.id, status: 'ended' });
+    expect(rows[1]!.external_id).toMatch(new RegExp(`^${callId.replace(/[.]/g, '\\.')};from-tag=.+`));
+
+    // A call waiting in a queue nobody serves; an INVITE with its Call-ID meanwhile is a copy of it.
+    const waitingId = `in-progress-${Date.now()}@pbx`;
+    const waiting = lab.call('uac-cancel-while-waiting.xml', { service: EMPTY_QUEUE, localIp: TRUNK_IP, pauseMs: 4000, extraArgs: ['-cid_str', waitingId] });
+    const queued = await lab.sipRow((row) => row.status === 'queued', (q) => q.where('external_id', '=', waitingId));
+    expect(await refused({}, ['-cid_str', waitingId])).toMatchObject({ status: 482, rang: false });
+    expect((await waiting).code).toBe(0);
+    await lab.cc.row(queued.id, (row) => row.status === 'abandoned');
+    const copies = await lab.t.database.db.selectFrom('calls').select('id').where('external_id', 'like', `${waitingId}%`).execute();
+    expect(copies).toHaveLength(1);
   });
 
   it('ends the call by the system when the caller never ACKs the answer: drachtio-server\'s BYE after 32 s is no hang-up by the caller', { timeout: 90_000 }, async () => {
