@@ -83,7 +83,7 @@ export const callRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB>; calls: Call
         });
       }
       const id = await calls.idFor('api', e.callId);
-      return e.type === 'answered' ? calls.answer(id, e.agentId, req.actor) : calls.end(id, e.hangupBy ?? 'caller', req.actor);
+      return e.type === 'answered' ? calls.answer(id, e.agentId, req.actor) : calls.end(id, e.hangupBy ?? 'caller', { actor: req.actor });
     },
   );
 

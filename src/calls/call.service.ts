@@ -367,8 +367,11 @@ export class CallService {
     });
   }
 
-  /** Either side hung up. Ending an ended call is a no-op. */
-  async end(callId: string, by: HangupBy, actor?: Actor): Promise<CallView> {
+  /**
+   * Either side hung up. Ending an ended call is a no-op. `actor`: who reported it (the
+   * integrator's key); `reason`: why an answered call ended, when not a plain hang-up.
+   */
+  async end(callId: string, by: HangupBy, { actor, reason }: { actor?: Actor; reason?: string } = {}): Promise<CallView> {
     const call = this.calls.get(callId);
     if (!call) return this.onOwner({ type: 'call.end', callId, by, ...(actor ? { actor } : {}) });
     const sender = actor ?? null;
@@ -393,7 +396,7 @@ export class CallService {
           break;
         }
         case 'answered':
-          await this.hangUpAnswered(call, by, by === 'agent' ? 'agent_hangup' : by === 'caller' ? 'caller_hangup' : 'system', sender);
+          await this.hangUpAnswered(call, by, reason ?? (by === 'agent' ? 'agent_hangup' : by === 'caller' ? 'caller_hangup' : 'system'), sender);
           break;
         default:
           break;
@@ -747,7 +750,7 @@ export class CallService {
       case 'call.answer':
         return this.answer(callId, req.agentId as string | undefined, req.actor as Actor | undefined);
       case 'call.end':
-        return this.end(callId, req.by as HangupBy, req.actor as Actor | undefined);
+        return this.end(callId, req.by as HangupBy, { actor: req.actor as Actor | undefined });
       case 'call.customer':
         return this.customerChanged(callId, req.customer as PopCustomer, req.prompts as PopPrompt[]);
       case 'call.pop': {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialledNumber, parseCallerIdentity, parseNameAddr } from './caller-identity.ts';
+import { dialledNumber, parseCallerIdentity, parseNameAddr, phoneUser } from './caller-identity.ts';
 import type { SipHeaders } from './caller-identity.ts';
 
 function headers(map: Record<string, string | string[]>): SipHeaders {
@@ -284,6 +284,50 @@ describe('parseCallerIdentity', () => {
   it('bounds the number to 64 chars', () => {
     const r = parseCallerIdentity(headers({ From: `<sip:${'1'.repeat(200)}@c>` }), 'US');
     expect(r.number).toHaveLength(64);
+  });
+});
+
+describe('phoneUser', () => {
+  it.each([
+    ['+14155550123', '+14155550123'],
+    ['%2B14155550123', '+14155550123'],
+    ['+1-415-555-0123', '+1-415-555-0123'],
+    ['(415)%20555.0123', '(415) 555.0123'],
+    ['*123#', '*123#'],
+    ['I%20have%20spaces', null],
+    ['agent7', null],
+    ['%ZZ12', null],
+    ['---', null],
+    ['', null],
+    [null, null],
+  ])('%j → %j', (user, expected) => {
+    expect(phoneUser(user)).toBe(expected);
+  });
+});
+
+describe('a From user that is no phone number', () => {
+  it.each([
+    ['escaped words whose escapes hold digits', '"Spaces" <sip:I%20have%20spaces@pbx>;tag=1'],
+    ['letters and digits', '<sip:agent7@pbx>'],
+    ['a broken escape', '<sip:%ZZ4155550123@pbx>'],
+  ])('is no number: %s', (_name, from) => {
+    const r = parseCallerIdentity(headers({ From: from }), 'US');
+    expect(r).toMatchObject({ number: null, normalised: null, withheld: false, source: 'from' });
+  });
+
+  it('reads an escaped number as the number it stands for', () => {
+    const r = parseCallerIdentity(headers({ From: '<sip:%2B14155550123@pbx>' }), 'US');
+    expect(r.number).toBe('+14155550123');
+    expect(r.normalised?.e164).toBe('+14155550123');
+  });
+
+  it('prefers a P-Asserted-Identity that is a number over one of escaped words', () => {
+    const r = parseCallerIdentity(headers({ 'P-Asserted-Identity': ['<sip:I%20am%2020@pbx>', '<sip:+14155550123@pbx>'] }), 'US');
+    expect(r.number).toBe('+14155550123');
+  });
+
+  it('takes an escaped anonymous user as withheld', () => {
+    expect(parseCallerIdentity(headers({ From: '<sip:%41nonymous@pbx>' }), 'US')).toMatchObject({ withheld: true, number: null });
   });
 });
 

@@ -7,7 +7,7 @@ export interface SipHeaders {
 }
 
 export interface CallerIdentity {
-  /** Number as received (user part / tel number), null when withheld or absent. Max 64 chars. */
+  /** Number as received (user part / tel number, escapes resolved), null when withheld, absent or not a phone number. Max 64 chars. */
   number: string | null;
   /** Display name, unquoted and unescaped, trimmed to 100 chars, control chars removed; null if none. */
   displayName: string | null;
@@ -188,13 +188,38 @@ function uriUser(uri: string): UriUser | null {
   return { scheme, user: user === '' ? null : user.slice(0, MAX_NUMBER), host };
 }
 
-function hasDigit(text: string | null): boolean {
-  return text !== null && /\p{Nd}/u.test(text);
+/**
+ * The user part as a phone number, escapes resolved ("%2B1415…" → "+1415…"), or null: digits
+ * with an optional leading + and visual separators (RFC 3966) only. A user of escaped words
+ * ("I%20have%20spaces", whose escapes hold digits) or letters and digits ("agent7") is no number.
+ */
+export function phoneUser(user: string | null): string | null {
+  if (user === null) return null;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(user);
+  } catch {
+    return null; // a broken escape is not a number either
+  }
+  decoded = decoded.trim();
+  if (!/^\+?[\p{Nd}\-.() *#]+$/u.test(decoded) || !/\p{Nd}/u.test(decoded)) return null;
+  return decoded.slice(0, MAX_NUMBER);
+}
+
+function isNumber(text: string | null): boolean {
+  return phoneUser(text) !== null;
 }
 
 function isWithheldUser(u: UriUser): boolean {
   if (u.host.toLowerCase() === 'anonymous.invalid') return true;
-  return u.user !== null && WITHHELD_USERS.has(u.user.toLowerCase());
+  if (u.user === null) return false;
+  let user = u.user;
+  try {
+    user = decodeURIComponent(user);
+  } catch {
+    // a broken escape: compare it as it came
+  }
+  return WITHHELD_USERS.has(user.trim().toLowerCase());
 }
 
 interface Candidate {
@@ -223,14 +248,14 @@ function privacyId(headers: SipHeaders): boolean {
 }
 
 function numberOf(user: UriUser): string | null {
-  return hasDigit(user.user) ? user.user : null;
+  return phoneUser(user.user);
 }
 
 /** Picks the best PAI: a tel: URI first, then one whose user part is a number, then the first. */
 function pickPai(list: Candidate[]): Candidate | undefined {
   return (
-    list.find((c) => c.user.scheme === 'tel' && hasDigit(c.user.user)) ??
-    list.find((c) => hasDigit(c.user.user)) ??
+    list.find((c) => c.user.scheme === 'tel' && isNumber(c.user.user)) ??
+    list.find((c) => isNumber(c.user.user)) ??
     list[0]
   );
 }
@@ -293,7 +318,7 @@ export function parseCallerIdentity(headers: SipHeaders, defaultCountry: string)
   let normalised: CallerIdentity['normalised'] = null;
   if (number !== null) {
     try {
-      // The whole URI, so tel: phone-context and ext are applied.
+      // The whole URI, so tel: phone-context and ext are applied (and escapes resolved).
       normalised = normalisePhone(chosen.uri, defaultCountry);
     } catch {
       normalised = null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialledFromUri, offerCheck } from './invite-checks.ts';
+import { acceptCheck, contactCheck, dialledFromUri, offerCheck, requireCheck, schemeCheck } from './invite-checks.ts';
 
 describe('dialledFromUri', () => {
   it.each([
@@ -39,5 +39,60 @@ describe('offerCheck', () => {
     expect(offerCheck('<xml/>', 'application/xml')).toMatchObject({ ok: false, status: 415, headers: { Accept: 'application/sdp' } });
     expect(offerCheck('garbage', 'application/sdp')).toMatchObject({ ok: false, status: 400 });
     expect(offerCheck('v=0\r\ns=-\r\n', 'application/sdp')).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe('contactCheck', () => {
+  it.each([
+    ['<sip:caller@192.0.2.1:5060>'],
+    ['"Smith, John" <sip:caller@192.0.2.1>;expires=60'],
+    ['sip:192.0.2.1:5060;transport=tcp'],
+    ['<sips:caller@pbx.example>'],
+  ])('takes %j', (contact) => {
+    expect(contactCheck(contact)).toEqual({ ok: true, value: null });
+  });
+
+  it.each([
+    [undefined, 'INVITE without Contact'],
+    ['', 'INVITE without Contact'],
+    ['*', 'INVITE Contact is not a SIP URI'],
+    ['<tel:+14155550123>', 'INVITE Contact is not a SIP URI'],
+    ['<sip:>', 'INVITE Contact is not a SIP URI'],
+    ['<sip:a@192.0.2.1>, <sip:b@192.0.2.2>', 'INVITE with more than one Contact'],
+  ])('refuses %j with 400', (contact, why) => {
+    expect(contactCheck(contact)).toEqual({ ok: false, status: 400, why });
+  });
+});
+
+describe('requireCheck', () => {
+  it('takes a request that requires nothing', () => {
+    expect(requireCheck(undefined)).toEqual({ ok: true, value: null });
+    expect(requireCheck(' ')).toEqual({ ok: true, value: null });
+  });
+  it('refuses any required extension with 420 and names it in Unsupported', () => {
+    expect(requireCheck('100rel')).toMatchObject({ ok: false, status: 420, headers: { Unsupported: '100rel' } });
+    expect(requireCheck('timer, 100rel,foo')).toMatchObject({ ok: false, status: 420, headers: { Unsupported: 'timer, 100rel, foo' } });
+    expect(requireCheck('bad\r\nInjected: yes')).toMatchObject({ headers: { Unsupported: 'badInjectedyes' } });
+  });
+});
+
+describe('acceptCheck', () => {
+  it.each([[undefined], ['application/sdp'], ['application/SDP;level=1, text/plain'], ['application/*'], ['*/*;q=0.1'], ['text/plain, application/sdp;q=0.5']])(
+    'takes %j',
+    (accept) => {
+      expect(acceptCheck(accept)).toEqual({ ok: true, value: null });
+    },
+  );
+  it.each([['text/plain'], [''], ['application/sdp;q=0'], ['application/pidf+xml, text/*']])('refuses %j with 406', (accept) => {
+    expect(acceptCheck(accept)).toMatchObject({ ok: false, status: 406 });
+  });
+});
+
+describe('schemeCheck', () => {
+  it.each([['sip:pbx.example'], ['sips:x@y'], ['tel:+14155550123'], ['<sip:x@y>']])('takes %j', (uri) => {
+    expect(schemeCheck(uri)).toEqual({ ok: true, value: null });
+  });
+  it.each([['mailto:a@b.c'], ['http://example.com'], ['urn:service:sos']])('refuses %j with 416', (uri) => {
+    expect(schemeCheck(uri)).toMatchObject({ ok: false, status: 416 });
   });
 });

@@ -4,7 +4,7 @@ import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseCallerIdentity, type CallerIdentity } from './caller-identity.ts';
 import { challenge, trunkNonceSigner, verifyDigest } from './digest-auth.ts';
-import { dialledFromUri, offerCheck } from './invite-checks.ts';
+import { acceptCheck, contactCheck, dialledFromUri, offerCheck, requireCheck, type Check } from './invite-checks.ts';
 import { SipCall } from './sip-call.ts';
 import { callIdOf, type SipRequest, type SipResponse, type SrfClient } from './srf.ts';
 import type { TrunkEntry, TrunkService } from './trunk.service.ts';
@@ -16,6 +16,10 @@ export interface InviteContext {
   trunk: TrunkEntry | null;
   dialled: string | null;
   caller: CallerIdentity | null;
+  /** The call's key where it came from: the Call-ID, or for a Call-ID an ended call had, the Call-ID with the From tag. */
+  externalId: string;
+  /** Refuses the INVITE if the steps before the offer have not finished by then. */
+  deadline: NodeJS.Timeout | null;
 }
 
 export interface PipelineDeps {
@@ -32,6 +36,10 @@ export interface PipelineDeps {
   /** Each call in progress, from its ringback to its end (the gateway ends them all if drachtio-server goes away). */
   onCall?: (call: SipCall) => void;
   onFinished?: (call: SipCall) => void;
+  /** How long the steps before the offer may take before the INVITE is refused with 503 (default 10 s). */
+  stepsDeadlineMs?: number;
+  /** How long looking up an earlier call with the same Call-ID may take before the INVITE is taken as a new call (default 1 s). */
+  callIdLookupMs?: number;
 }
 
 type Next = (err?: unknown) => void;
@@ -42,21 +50,38 @@ const ctx = (req: SipRequest) => req.locals as InviteContext;
 /** Ends an INVITE with a final response and one log line (no personal data: status, reason, trunk). */
 function refuse(req: SipRequest, res: SipResponse, status: number, why: string, headers: Record<string, string> = {}, level: 'info' | 'debug' = 'info') {
   const c = ctx(req);
+  clearTimeout(c.deadline ?? undefined);
   c.log[level]({ status, why, trunk: c.trunk?.trunk.name, source: req.source_address }, 'INVITE refused');
   if (!res.finalResponseSent && !c.cancelled) res.send(status, { headers });
 }
 
 /** The INVITE pipeline, step by step; every path ends in a final response. */
 export function invitePipeline(d: PipelineDeps): Step[] {
-  /** A child logger for the call, and a CANCEL listener, before anything else can take time. */
+  /** A child logger for the call, a CANCEL listener and a deadline, before anything else can take time; then what the INVITE must have. */
   const startCall: Step = (req, res, next) => {
-    const c: InviteContext = { log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }), cancelled: false, trunk: null, dialled: null, caller: null };
+    const c: InviteContext = {
+      log: d.log.child({ sipCallId: callIdOf(req).slice(0, 120) }),
+      cancelled: false,
+      trunk: null,
+      dialled: null,
+      caller: null,
+      externalId: callIdOf(req),
+      deadline: null,
+    };
     req.locals = c;
     req.on('cancel', () => {
       c.cancelled = true;
+      clearTimeout(c.deadline ?? undefined);
     });
+    // A step that hangs (a shared store that neither answers nor fails) must not leave the PBX waiting.
+    c.deadline = setTimeout(() => {
+      if (!res.finalResponseSent && !c.cancelled) refuse(req, res, 503, 'not offered in time', { 'Retry-After': '5' });
+    }, d.stepsDeadlineMs ?? 10_000);
+    c.deadline.unref();
     // A re-INVITE (To tag) for a dialog drachtio-srf does not know: the dialog does not exist.
     if (/;\s*tag=/i.test(req.get('To') ?? '')) return refuse(req, res, 481, 'in-dialog INVITE for an unknown dialog');
+    const contact = contactCheck(req.get('Contact'));
+    if (!contact.ok) return refuse(req, res, contact.status, contact.why);
     next();
   };
 
@@ -103,14 +128,43 @@ export function invitePipeline(d: PipelineDeps): Step[] {
     );
   };
 
-  /** The dialled number and the offer must make sense before the call is queued. */
+  /** The dialled number, the offer, required extensions and accepted bodies must make sense before the call is queued. */
   const checkRequest: Step = (req, res, next) => {
     const dialled = dialledFromUri(req.uri);
     if (!dialled.ok) return refuse(req, res, dialled.status, dialled.why);
-    const offer = offerCheck(req.body, req.get('Content-Type'));
-    if (!offer.ok) return refuse(req, res, offer.status, offer.why, offer.headers);
+    const checks: Array<Check<unknown>> = [offerCheck(req.body, req.get('Content-Type')), requireCheck(req.get('Require')), acceptCheck(req.get('Accept'))];
+    for (const check of checks) if (!check.ok) return refuse(req, res, check.status, check.why, check.headers);
     ctx(req).dialled = dialled.value;
     next();
+  };
+
+  /**
+   * A Call-ID seen before: while its call is in progress this INVITE is a merged or looped copy
+   * (482); once it has ended, a PBX reusing Call-IDs is making a new call, kept under the Call-ID
+   * with its From tag. Decided before the ringback, so a refused INVITE never hears 180.
+   */
+  const checkCallId: Step = (req, res, next) => {
+    const c = ctx(req);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), d.callIdLookupMs ?? 1000)));
+    Promise.race([externalIdFor(d.calls, callIdOf(req), req.get('From')), gaveUp])
+      .then(
+        (r) => {
+          if (r === 'timeout') {
+            c.log.warn('earlier calls with this Call-ID not looked up in time; taken as a new call');
+            return next();
+          }
+          if (!r.ok) return refuse(req, res, r.status, r.why);
+          if (r.value !== c.externalId) c.log.info({ externalId: r.value.slice(0, 200) }, 'INVITE reuses the Call-ID of an ended call: a new call');
+          c.externalId = r.value;
+          next();
+        },
+        (err: unknown) => {
+          c.log.warn({ err }, 'earlier calls with this Call-ID not looked up; taken as a new call');
+          next();
+        },
+      )
+      .finally(() => clearTimeout(timer));
   };
 
   /** Who is calling: P-Asserted-Identity, then Remote-Party-ID, then From, read in the trunk's country. */
@@ -123,17 +177,24 @@ export function invitePipeline(d: PipelineDeps): Step[] {
   /** Ringback to the caller, and the call into the call service, which queues it and rings an agent. */
   const offerCall: Step = (req, res) => {
     const c = ctx(req);
-    if (c.cancelled) return; // drachtio-server answered the CANCEL with 487 already
+    clearTimeout(c.deadline ?? undefined);
+    if (c.cancelled || res.finalResponseSent) return; // drachtio-server answered the CANCEL with 487 already
     const caller = c.caller!;
     const entry = c.trunk!;
-    const channel = new SipCall({ srf: d.srf, calls: d.calls, log: c.log, earlyMediaUri: d.earlyMediaUri, isConnected: d.isConnected, onFinished: d.onFinished }, req, res, { number: caller.number, name: caller.displayName, withheld: caller.withheld });
+    const channel = new SipCall(
+      { srf: d.srf, calls: d.calls, log: c.log, earlyMediaUri: d.earlyMediaUri, isConnected: d.isConnected, onFinished: d.onFinished },
+      req,
+      res,
+      { number: caller.number, name: caller.displayName, withheld: caller.withheld },
+      c.externalId,
+    );
     d.onCall?.(channel);
     channel.ringback();
     const queueId = d.trunks.queueFor(entry, c.dialled);
     d.calls
       .offer({
         source: 'sip',
-        externalId: callIdOf(req),
+        externalId: c.externalId,
         trunk: entry.trunk.name,
         fromNumber: caller.number,
         callerName: caller.displayName,
@@ -146,7 +207,7 @@ export function invitePipeline(d: PipelineDeps): Step[] {
         channel,
       })
       .then((view) => {
-        // The same Call-ID again (a PBX reusing one): the earlier call owns it; this INVITE goes nowhere.
+        // Two INVITEs with one Call-ID at once (checkCallId saw neither): the earlier call owns it.
         if (d.calls.liveCall(view.id)?.channel !== channel && !channel.finished) {
           channel.reject(482);
           c.log.info({ callId: view.id }, 'INVITE repeats the Call-ID of another call: refused');
@@ -167,13 +228,29 @@ export function invitePipeline(d: PipelineDeps): Step[] {
       });
   };
 
-  return [startCall, checkTrunk, limitRate, checkRequest, identifyCaller, offerCall];
+  return [startCall, checkTrunk, limitRate, checkRequest, checkCallId, identifyCaller, offerCall];
 }
 
-/** OPTIONS keepalives: 200 for a registered trunk, 403 for anyone else. */
-export function optionsHandler(trunks: TrunkService): Step {
-  return (req, res) => {
-    const known = trunks.forSource(req.source_address) !== null;
-    res.send(known ? 200 : 403, known ? { headers: { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS' } } : {});
+/** The call key of an INVITE (see checkCallId): its Call-ID, the Call-ID with the From tag, or a refusal. */
+async function externalIdFor(calls: CallService, callId: string, from: string | undefined): Promise<Check<string>> {
+  const earlier = async (key: string) => {
+    try {
+      return await calls.get(await calls.idFor('sip', key));
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'CALL_NOT_FOUND') return null;
+      throw err;
+    }
   };
+  const first = await earlier(callId);
+  if (!first) return { ok: true, value: callId };
+  if (first.endedAt === null) return { ok: false, status: 482, why: 'INVITE repeats the Call-ID of a call in progress' };
+  const key = reusedCallIdKey(callId, from);
+  if (await earlier(key)) return { ok: false, status: 482, why: 'INVITE repeats the Call-ID and From tag of an earlier call' };
+  return { ok: true, value: key };
+}
+
+/** The key of a new call on a reused Call-ID: the Call-ID with the caller's From tag. */
+export function reusedCallIdKey(callId: string, from: string | undefined): string {
+  const tag = /;\s*tag\s*=\s*([^;,\s>]+)/i.exec(from ?? '')?.[1] ?? 'none';
+  return `${callId};from-tag=${tag.slice(0, 100)}`;
 }

@@ -31,7 +31,13 @@ interface Leg {
   uacReq: { cancel: ReturnType<typeof vi.fn> };
   /** The phone answers: the B2BUA asks for the caller's SDP (the call service must take the answer first). */
   answer(): Promise<'bridged' | 'refused'>;
+  /** The phone answers, the call service takes it, then the caller's 200 cannot be sent (the caller's transport is gone). */
+  answerThenCallerFails(): Promise<void>;
+  /** drachtio-srf 5.0.29 with an INVITE without Contact: fails the caller's leg, then still asks for its SDP. */
+  failThenAnswer(): Promise<'refused' | 'answered'>;
   fail(status: number): void;
+  /** The bridged dialogs, once answer() bridged them. */
+  dialogs?: { uas: Dialog & EventEmitter; uac: Dialog & EventEmitter };
 }
 
 function setup() {
@@ -51,8 +57,22 @@ function setup() {
               reject(err);
               return 'refused';
             }
-            resolve({ uas: fakeDialog(), uac: fakeDialog() });
+            leg.dialogs = { uas: fakeDialog(), uac: fakeDialog() };
+            resolve(leg.dialogs);
             return 'bridged';
+          },
+          async answerThenCallerFails() {
+            await opts.localSdpA!('v=0 agent');
+            reject(new Error('transport for response has been shutdown or closed'));
+          },
+          async failThenAnswer() {
+            reject(new Error('createUAS: Request is missing Contact header'));
+            try {
+              await opts.localSdpA!('v=0 agent');
+              return 'answered';
+            } catch {
+              return 'refused';
+            }
           },
           fail: (status) => reject(Object.assign(new Error('failed'), { status })),
         };
@@ -78,7 +98,7 @@ function setup() {
     },
     send: ((status: number) => void sent.push(status)) as SipResponse['send'],
   };
-  const call = new SipCall({ srf, calls: calls as unknown as CallService, log: pino({ level: 'silent' }) }, req as unknown as SipRequest, res, { number: '+14155550123', name: 'Ada', withheld: false });
+  const call = new SipCall({ srf, calls: calls as unknown as CallService, log: pino({ level: 'silent' }), bridgeTimeoutMs: 50 }, req as unknown as SipRequest, res, { number: '+14155550123', name: 'Ada', withheld: false });
   const agent = (id: string): AgentRecord => ({ id, name: id, sipUri: `sip:${id}@phones`, skills: [], team: null, apiKeyId: null, locale: 'en' });
   const live = (attempt: number) => ({ id: 'call-1', attempt, customer: { id: 42 } }) as unknown as LiveCall;
   const tick = () => new Promise((r) => setImmediate(r));
@@ -159,5 +179,83 @@ describe('SipCall', () => {
     await tick();
     expect(calls.end).toHaveBeenCalledWith('call-1', 'system');
     expect(call.finished).toBe(true);
+  });
+
+  describe("a leg that fails after the agent answered ends the call, both legs and the agent's part", () => {
+    it("the caller's 200 cannot be sent: the call ends by the system with the reason", async () => {
+      const { call, calls, legs, agent, live, tick } = setup();
+      call.offered('call-1');
+      call.ringAgent(agent('7'), live(1));
+      await tick();
+      await legs[0]!.answerThenCallerFails();
+      await tick();
+      expect(calls.answer).toHaveBeenCalledWith('call-1', '7');
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed');
+      expect(calls.ringEnded).not.toHaveBeenCalled();
+      expect(call.finished).toBe(true);
+    });
+
+    it('the caller\'s leg fails while the answer is being taken: the call ends and no 200 goes out', async () => {
+      const { call, calls, legs, sent, agent, live, tick } = setup();
+      call.offered('call-1');
+      call.ringAgent(agent('7'), live(1));
+      await tick();
+      expect(await legs[0]!.failThenAnswer()).toBe('refused');
+      await tick();
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed');
+      expect(sent).toEqual([500]);
+    });
+
+    it('drachtio-server ends a bridged leg itself (no ACK): a failed leg, not a hang-up by the caller', async () => {
+      const { call, calls, legs, agent, live, tick } = setup();
+      call.offered('call-1');
+      call.ringAgent(agent('7'), live(1));
+      await tick();
+      await legs[0]!.answer();
+      await tick();
+      const { uas, uac } = legs[0]!.dialogs!;
+      uas.emit('destroy', { source: 'application' }, 'ACK timeout');
+      await tick();
+      expect(uac.destroy).toHaveBeenCalled();
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed');
+      uac.emit('destroy', { source: 'network' });
+      await tick();
+      expect(calls.end).toHaveBeenCalledTimes(1);
+    });
+
+    it('a BYE from the network is still a hang-up', async () => {
+      const { call, calls, legs, agent, live, tick } = setup();
+      call.offered('call-1');
+      call.ringAgent(agent('7'), live(1));
+      await tick();
+      await legs[0]!.answer();
+      await tick();
+      legs[0]!.dialogs!.uac.emit('destroy', { source: 'network' }, 'normal release');
+      await tick();
+      expect(legs[0]!.dialogs!.uas.destroy).toHaveBeenCalled();
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'agent');
+    });
+
+    it('an answered call never bridged (a late-offer caller that never ACKs) ends once the bridge timeout passes', async () => {
+      const { call, calls, legs, req, agent, live, tick } = setup();
+      req.body = '';
+      call.offered('call-1');
+      call.ringAgent(agent('7'), live(1));
+      await tick();
+      await legs[0]!.opts.localSdpA!('v=0 agent'); // answered; the B2BUA now waits for the caller's ACK
+      await vi.waitFor(() => expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed'));
+      expect(call.finished).toBe(true);
+    });
+
+    it('a bridged call is not ended by the bridge timeout', async () => {
+      const { call, calls, legs, agent, live, tick } = setup();
+      call.offered('call-1');
+      call.ringAgent(agent('7'), live(1));
+      await tick();
+      await legs[0]!.answer();
+      await new Promise((r) => setTimeout(r, 120));
+      expect(calls.end).not.toHaveBeenCalled();
+      expect(call.finished).toBe(false);
+    });
   });
 });

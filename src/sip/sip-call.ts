@@ -5,7 +5,7 @@ import type { AgentRecord } from '../routing/agent.service.ts';
 import type { Logger } from '../shared/logger.ts';
 import { EarlyMedia } from './early-media.ts';
 import { fromHeader } from './sip-headers.ts';
-import { callIdOf, sipStatusOf, type Dialog, type SipRequest, type SipResponse, type SrfClient } from './srf.ts';
+import { callIdOf, sipStatusOf, type Dialog, type SipMessage, type SipRequest, type SipResponse, type SrfClient } from './srf.ts';
 
 /** One ring of one agent's phone: a B2BUA leg that is pending until answered, failed or cancelled. */
 interface Attempt {
@@ -16,7 +16,16 @@ interface Attempt {
   cancelled: boolean;
   /** The call service refused the answer (the ring had ended meanwhile): not a failure of the phone. */
   refused: boolean;
+  /** The phone answered and the call service is taking the answer. */
+  answering: boolean;
+  /** The call service took the answer: the call is `answered` and the agent on it. */
+  answered: boolean;
+  /** A leg failed while the answer was being taken: the call ends once it is taken. */
+  failure: string | null;
 }
+
+/** Which side of a bridged call: the caller's leg (A) or the agent's (B). */
+type Leg = 'caller' | 'agent';
 
 export interface SipCallDeps {
   srf: SrfClient;
@@ -28,6 +37,12 @@ export interface SipCallDeps {
   isConnected?: () => boolean;
   /** Told once when the call is over on the SIP side (the gateway keeps the calls in progress). */
   onFinished?: (call: SipCall) => void;
+  /**
+   * How long an answered call may wait to be bridged (default 40 s). A late-offer caller's ACK
+   * completes the bridge, and drachtio-srf waits for it without end: without the ACK (past
+   * drachtio-server's 32 s timer H) the call is ended here.
+   */
+  bridgeTimeoutMs?: number;
 }
 
 /** Who is calling, as the agent's phone should show it. */
@@ -48,6 +63,8 @@ export class SipCall implements CallChannel {
   private readonly req: SipRequest;
   private readonly res: SipResponse;
   private readonly caller: CallerDisplay;
+  /** The call's key with the call service (source 'sip'): the Call-ID, or the Call-ID with the From tag for a reused one. */
+  private readonly externalId: string;
   /** screenpop's call id, known once the offer is made (or the first ring). */
   private callId: string | null = null;
   private attempt: Attempt | null = null;
@@ -57,13 +74,15 @@ export class SipCall implements CallChannel {
   /** The caller left before the offer returned a call id: tell the service once it has one. */
   private endWhenOffered: HangupBy | null = null;
   private early: EarlyMedia | null = null;
+  private bridgeTimer: NodeJS.Timeout | undefined;
   private readonly onCancel = () => this.callerCancelled();
 
-  constructor(deps: SipCallDeps, req: SipRequest, res: SipResponse, caller: CallerDisplay) {
+  constructor(deps: SipCallDeps, req: SipRequest, res: SipResponse, caller: CallerDisplay, externalId = callIdOf(req)) {
     this.d = deps;
     this.req = req;
     this.res = res;
     this.caller = caller;
+    this.externalId = externalId;
     req.on('cancel', this.onCancel);
   }
 
@@ -112,7 +131,7 @@ export class SipCall implements CallChannel {
       void this.report(() => this.d.calls.ringEnded(call.id, agent.id, serviceAttempt, 'rejected'), 'reporting an unreachable agent');
       return;
     }
-    const attempt: Attempt = { agentId: agent.id, serviceAttempt, uacReq: null, cancelled: false, refused: false };
+    const attempt: Attempt = { agentId: agent.id, serviceAttempt, uacReq: null, cancelled: false, refused: false, answering: false, answered: false, failure: null };
     this.attempt = attempt;
     const headers: Record<string, string> = {
       From: fromHeader(this.caller),
@@ -197,6 +216,7 @@ export class SipCall implements CallChannel {
       attempt.refused = true;
       throw new Error('this ring is over');
     }
+    attempt.answering = true;
     try {
       await this.d.calls.answer(this.callId, attempt.agentId);
       this.early?.stop(); // the caller hears the agent from now on
@@ -205,10 +225,27 @@ export class SipCall implements CallChannel {
       this.d.log.info({ agentId: attempt.agentId, err: (err as Error).message }, 'agent answered a ring that had ended; releasing the phone');
       throw err;
     }
+    attempt.answered = true;
+    // drachtio-srf may have failed the caller's leg before asking for its SDP (its failure is
+    // then a few promise hops away): let it land before the 200 goes out.
+    await new Promise((resolve) => setImmediate(resolve));
+    if (attempt.failure !== null || this.done) {
+      // A leg failed while the answer was being taken: the call ends now (if it has not), and
+      // throwing keeps the 200 from going out.
+      if (attempt.failure !== null) this.failedAfterAnswer(attempt, 'caller', attempt.failure);
+      throw new Error(attempt.failure ?? 'the call ended while it was being answered');
+    }
+    const ms = this.d.bridgeTimeoutMs ?? 40_000;
+    this.bridgeTimer = setTimeout(() => {
+      // A late offer waits for the caller's ACK; otherwise which leg is stuck is not known.
+      if (!this.dialogs && !this.done) this.failedAfterAnswer(attempt, this.req.body ? null : 'caller', `not bridged ${ms / 1000} s after the answer`);
+    }, ms);
+    this.bridgeTimer.unref();
   }
 
   private bridged(attempt: Attempt, uas: Dialog, uac: Dialog): void {
     this.req.off('cancel', this.onCancel);
+    clearTimeout(this.bridgeTimer);
     if (this.done) {
       // Stopped while the answer was on its way.
       void uas.destroy().catch(() => {});
@@ -217,12 +254,19 @@ export class SipCall implements CallChannel {
     }
     this.dialogs = { uas, uac };
     this.d.log.debug({ agentId: attempt.agentId }, 'caller bridged to agent');
-    uas.on('destroy', () => this.hungUp('caller', uac));
-    uac.on('destroy', () => this.hungUp('agent', uas));
+    uas.on('destroy', (msg, reason) => this.hungUp(attempt, 'caller', uac, msg, reason));
+    uac.on('destroy', (msg, reason) => this.hungUp(attempt, 'agent', uas, msg, reason));
   }
 
-  private hungUp(by: HangupBy, other: Dialog): void {
+  private hungUp(attempt: Attempt, by: Leg, other: Dialog, msg?: SipMessage, reason?: string): void {
     if (!this.dialogs) return;
+    // A BYE drachtio-server made itself (no ACK for the 200, a session timer ran out) is a failed
+    // leg, not someone hanging up.
+    if (msg?.source === 'application') {
+      this.dialogs = null;
+      void other.destroy().catch(() => {});
+      return this.failedAfterAnswer(attempt, by, `drachtio-server ended the ${by}'s leg: ${(reason ?? 'no reason given').slice(0, 100)}`);
+    }
     this.dialogs = null;
     this.markDone();
     void other.destroy().catch(() => {});
@@ -230,8 +274,38 @@ export class SipCall implements CallChannel {
     if (this.callId) void this.report(() => this.d.calls.end(this.callId!, by), 'ending a call');
   }
 
+  /**
+   * A leg failed after the call service took the answer (the caller's 200 could not be sent, no
+   * ACK came, drachtio-server tore a leg down): the call ends now, both legs and the agent's part,
+   * instead of staying `answered` with the agent on it.
+   */
+  private failedAfterAnswer(attempt: Attempt, leg: Leg | null, why: string): void {
+    if (this.done) return; // ended already (hung up, stopped, lost with drachtio-server)
+    clearTimeout(this.bridgeTimer);
+    const dialogs = this.dialogs;
+    this.dialogs = null;
+    this.markDone();
+    this.early?.stop();
+    if (dialogs) {
+      void dialogs.uas.destroy().catch(() => {});
+      void dialogs.uac.destroy().catch(() => {});
+    }
+    // The caller's INVITE still waits when its 200 never went out.
+    this.sendFinal(500);
+    this.d.log.warn({ leg: leg ?? 'unknown', why, agentId: attempt.agentId }, 'call ended: a leg failed after the agent answered');
+    if (this.callId) void this.report(() => this.d.calls.end(this.callId!, 'system', { reason: leg ? `${leg}_leg_failed` : 'leg_failed' }), 'ending a call whose leg failed');
+  }
+
   private legFailed(attempt: Attempt, err: unknown): void {
     this.dropStaleCancelListeners();
+    if (attempt.answering && !attempt.refused) {
+      const why = errorText(err);
+      // In a late offer the caller's ACK completes both legs: which one failed is not known then.
+      const leg: Leg | null = this.req.body ? 'caller' : null;
+      if (attempt.answered) return this.failedAfterAnswer(attempt, leg, why);
+      attempt.failure ??= why; // the answer is still being taken: agentAnswered ends the call
+      return;
+    }
     if (attempt.cancelled || attempt.refused || this.done || attempt !== this.attempt) return;
     const status = sipStatusOf(err);
     this.attempt = null;
@@ -260,8 +334,8 @@ export class SipCall implements CallChannel {
 
   private async callerLeft(by: HangupBy): Promise<void> {
     let id = this.callId;
-    // Still being offered: the call is registered under its SIP Call-ID from the first moment.
-    id ??= await this.d.calls.idFor('sip', this.sipCallId).catch(() => null);
+    // Still being offered: the call is registered under its key (the SIP Call-ID) from the first moment.
+    id ??= await this.d.calls.idFor('sip', this.externalId).catch(() => null);
     if (!id) {
       this.endWhenOffered = by;
       return;
@@ -292,6 +366,7 @@ export class SipCall implements CallChannel {
   private markDone(): void {
     if (this.done) return;
     this.done = true;
+    clearTimeout(this.bridgeTimer);
     this.d.onFinished?.(this);
   }
 
@@ -336,6 +411,13 @@ export class SipCall implements CallChannel {
       this.d.log.warn({ err: (err as Error).message, callId: this.callId }, `${what} failed`);
     }
   }
+}
+
+/** What a failed SIP transaction said, for the log: its status and reason, or the error's message. */
+function errorText(err: unknown): string {
+  const status = sipStatusOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  return (status ? `${status} ${message}` : message).slice(0, 200);
 }
 
 /** An overflow target as a SIP URI: a URI as is; a number goes back to the PBX that sent the call. */

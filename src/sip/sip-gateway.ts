@@ -2,10 +2,12 @@ import type { CallService } from '../calls/call.service.ts';
 import type { ReadinessCheck } from '../health/health.routes.ts';
 import type { LiveState } from '../routing/live/live-state.ts';
 import type { Logger } from '../shared/logger.ts';
-import { invitePipeline, optionsHandler } from './invite-pipeline.ts';
+import { invitePipeline } from './invite-pipeline.ts';
+import { optionsHandler, OTHER_METHODS, otherRequestHandler } from './request-handlers.ts';
 import type { SipCall } from './sip-call.ts';
 import { createSrf, type SrfClient } from './srf.ts';
 import type { TrunkService } from './trunk.service.ts';
+import { installWireGuard } from './wire-guard.ts';
 
 export interface SipGatewayOptions {
   host: string;
@@ -64,7 +66,12 @@ export class SipGateway {
       onFinished: (call) => this.calls.delete(call),
     });
     this.srf.use('invite', steps);
-    this.srf.use('options', [optionsHandler(deps.trunks)]);
+    this.srf.use('options', [optionsHandler(deps.trunks, deps.log)]);
+    // Every request gets an answer: 405 for methods screenpop does not take (else drachtio-server
+    // says 503 "No connected clients"), 481 for requests in dialogs it does not hold.
+    const other = otherRequestHandler(deps.log);
+    for (const method of OTHER_METHODS) this.srf.use(method, [other]);
+    this.srf.use([other]);
   }
 
   /** SIP calls in progress on this node (from ringback to their end). */
@@ -116,6 +123,7 @@ export class SipGateway {
       this.lastError = message;
     });
     this.srf.connect({ host: this.opts.host, port: this.opts.port, secret: this.opts.secret, reconnect: { retryMaxDelay: MAX_RECONNECT_DELAY_MS } });
+    installWireGuard(this.srf, this.log);
   }
 
   readiness(): ReadinessCheck {

@@ -11,6 +11,8 @@ export interface SipMessage {
   readonly source_address: string;
   readonly source_port: number;
   readonly protocol: string;
+  /** 'network' for what a peer sent, 'application' for what drachtio-server made itself (a BYE after no ACK). */
+  readonly source?: string;
   get(name: string): string | undefined;
   has(name: string): boolean;
 }
@@ -38,7 +40,8 @@ export interface Dialog {
   readonly sip: { readonly callId: string };
   readonly local: { readonly sdp: string };
   readonly remote: { readonly sdp: string };
-  on(event: 'destroy', fn: (msg?: SipMessage) => void): this;
+  /** The other side ended the dialog; `reason` is drachtio-server's when it ended it (source 'application'). */
+  on(event: 'destroy', fn: (msg?: SipMessage, reason?: string) => void): this;
   destroy(opts?: { headers?: Record<string, string> }): Promise<unknown>;
 }
 
@@ -75,6 +78,8 @@ export interface SrfClient {
   connect(opts: { host: string; port: number; secret: string; reconnect?: { retryMaxDelay?: number } }): void;
   disconnect(): void;
   use(method: string, steps: Array<(req: SipRequest, res: SipResponse, next: (err?: unknown) => void) => void>): void;
+  /** Steps for every method, after those registered for one. */
+  use(steps: Array<(req: SipRequest, res: SipResponse, next: (err?: unknown) => void) => void>): void;
   on(event: 'connect', fn: (err: Error | null, hostport: string) => void): this;
   on(event: 'error' | 'close' | 'reconnecting', fn: (...args: unknown[]) => void): this;
   createB2BUA(
@@ -97,6 +102,23 @@ export function callIdOf(msg: SipMessage): string {
 export function sipStatusOf(err: unknown): number | null {
   const status = (err as { status?: unknown } | null)?.status;
   return typeof status === 'number' ? status : null;
+}
+
+const SrfSipMessage = (SrfModule as unknown as { SipMessage: new (raw: string) => ParsedSipMessage }).SipMessage;
+
+/** A SIP message as drachtio-srf's parser reads it. */
+export interface ParsedSipMessage {
+  readonly method?: string;
+  get(name: string): string | undefined;
+}
+
+/** The message as drachtio-srf's own parser reads it, or null where it cannot (it drops such messages, unanswered). */
+export function srfParse(raw: string): ParsedSipMessage | null {
+  try {
+    return new SrfSipMessage(raw);
+  } catch {
+    return null;
+  }
 }
 
 export function createSrf(): SrfClient {
