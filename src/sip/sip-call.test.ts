@@ -190,7 +190,7 @@ describe('SipCall', () => {
       await legs[0]!.answerThenCallerFails();
       await tick();
       expect(calls.answer).toHaveBeenCalledWith('call-1', '7');
-      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed');
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', { reason: 'caller_leg_failed' });
       expect(calls.ringEnded).not.toHaveBeenCalled();
       expect(call.finished).toBe(true);
     });
@@ -202,7 +202,7 @@ describe('SipCall', () => {
       await tick();
       expect(await legs[0]!.failThenAnswer()).toBe('refused');
       await tick();
-      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed');
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', { reason: 'caller_leg_failed' });
       expect(sent).toEqual([500]);
     });
 
@@ -217,7 +217,7 @@ describe('SipCall', () => {
       uas.emit('destroy', { source: 'application' }, 'ACK timeout');
       await tick();
       expect(uac.destroy).toHaveBeenCalled();
-      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed');
+      expect(calls.end).toHaveBeenCalledWith('call-1', 'system', { reason: 'caller_leg_failed' });
       uac.emit('destroy', { source: 'network' });
       await tick();
       expect(calls.end).toHaveBeenCalledTimes(1);
@@ -243,7 +243,7 @@ describe('SipCall', () => {
       call.ringAgent(agent('7'), live(1));
       await tick();
       await legs[0]!.opts.localSdpA!('v=0 agent'); // answered; the B2BUA now waits for the caller's ACK
-      await vi.waitFor(() => expect(calls.end).toHaveBeenCalledWith('call-1', 'system', 'caller_leg_failed'));
+      await vi.waitFor(() => expect(calls.end).toHaveBeenCalledWith('call-1', 'system', { reason: 'caller_leg_failed' }));
       expect(call.finished).toBe(true);
     });
 
