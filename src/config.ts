@@ -52,7 +52,7 @@ const EnvSchema = Type.Object({
   STARTUP_TIMEOUT_SECONDS: Type.Integer({ default: 300, minimum: 0, maximum: 86_400 }),
   /** A ready agent with no desktop connected for this long goes not ready ("disconnected"). */
   AGENT_DISCONNECT_GRACE_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 3600 }),
-  /** This node's name; in the call log and among the cluster's nodes it is `<NODE_ID>#<run>`, a new run id per start (default name host-pid). */
+  /** This node's name; in the call log and among the cluster's nodes it is `<NODE_ID>#<run>`, a new run id per start (default name host-pid-random). Unique among running nodes. */
   NODE_ID: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,80}$' })),
 });
 

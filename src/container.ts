@@ -100,7 +100,8 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
     closers.length = 0;
   };
   try {
-    const nodeId = runNodeId(config.nodeId ?? `${hostname()}-${process.pid}`, randomBytes(3).toString('hex'));
+    // Without NODE_ID the name itself is unique per process (replicas may share a hostname and a pid).
+    const nodeId = runNodeId(config.nodeId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`, randomBytes(3).toString('hex'));
     const database = opts.database ?? createDatabase(config.database);
     if (!opts.database) closers.push(() => database.close());
     const applied = await migrate(database);
@@ -180,7 +181,7 @@ export async function createContainer(config: Config, logger: Logger, opts: Cont
     }
     const sip = config.drachtio ? new SipGateway(config.drachtio, { calls, trunks, live, log: logger.child({ part: 'sip' }) }) : null;
     if (!sip) logger.info('SIP is off: set DRACHTIO_HOST and DRACHTIO_SECRET to take calls from drachtio-server');
-    const dialer = new ClickToDialService({ db, sip, agents, trunks, customers, queues, callLog, log: logger.child({ part: 'click-to-dial' }), nodeId });
+    const dialer = new ClickToDialService({ db, sip, agents, trunks, customers, queues, callLog, live, log: logger.child({ part: 'click-to-dial' }), nodeId });
     // Live calls are closed (BYE, 503) while drachtio-server is still connected; then the connection goes.
     closers.push(async () => {
       await calls.shutdown();

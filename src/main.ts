@@ -52,12 +52,9 @@ async function connect(): Promise<Container> {
 }
 
 const container = await connect();
-const app = await buildApp(container);
-await container.start();
-const port = startup ? startup.port : config.port;
-await startup?.close();
+// From here a stop closes what was made (calls in flight get their outcome) instead of just exiting.
 serving = true;
-
+let app: Awaited<ReturnType<typeof buildApp>> | undefined;
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -66,7 +63,7 @@ async function shutdown(signal: string) {
   // A stuck dependency must not keep a stopping node alive forever.
   const timer = setTimeout(() => process.exit(1), 15_000).unref();
   try {
-    await app.close();
+    await app?.close();
     await container.close();
   } finally {
     clearTimeout(timer);
@@ -75,6 +72,11 @@ async function shutdown(signal: string) {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));
+
+app = await buildApp(container);
+await container.start();
+const port = startup ? startup.port : config.port;
+await startup?.close();
 
 await app.listen({ host: config.host, port });
 logger.info(

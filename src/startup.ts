@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { isTransient } from './calls/call-log.ts';
+import { isTransient } from './db/store-errors.ts';
 import { DependencyDownError, errorBody } from './shared/errors.ts';
 
 /** Which dependency a start-up failure is waiting on, or null when waiting cannot help (a bug, bad SQL). */

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AgentState } from '../routing/agent-state.ts';
-import { isTransient } from '../calls/call-log.ts';
+import { isTransient } from '../db/store-errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { insertStateChanges, type StateChangeRow } from './audit.repository.ts';
 
@@ -64,17 +64,24 @@ export class AgentStateHistory {
       this.pending.splice(0, dropped);
       this.log.error({ dropped }, 'agent state history: store unreachable too long; oldest changes dropped');
     }
-    if (this.pending.length >= this.batchSize) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushMs).unref();
+    // While the store is failing, only the backoff timer writes (a full batch must not bypass it).
+    if (this.pending.length >= this.batchSize && this.failures === 0) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
   }
 
-  /** Writes what is buffered now; resolves when that write (and any before it) is done. */
+  /**
+   * Writes what is buffered now, `batchSize` rows per INSERT (one statement's parameters are
+   * bounded), one write at a time so rows keep their order; resolves when done.
+   */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length) this.writing = this.writing.then(() => this.write(batch));
+    this.writing = this.writing.then(async () => {
+      while (this.pending.length && !this.timer) {
+        const batch = this.pending.splice(0, this.batchSize);
+        if (!(await this.write(batch))) return;
+      }
+    });
     return this.writing;
   }
 
@@ -88,22 +95,25 @@ export class AgentStateHistory {
     this.pending = [];
   }
 
-  private async write(batch: StateChangeRow[]): Promise<void> {
+  /** One INSERT; false when the store is unreachable (the batch waits for the retry timer). */
+  private async write(batch: StateChangeRow[]): Promise<boolean> {
     try {
       await insertStateChanges(this.db, batch);
       if (this.failures) this.log.warn({ failures: this.failures }, 'agent state history stored again');
       this.failures = 0;
+      return true;
     } catch (err) {
       this.onStoreError();
-      this.failures += 1;
       if (!isTransient(err)) {
         this.log.error({ err, dropped: batch.length }, 'agent state history write failed; changes dropped');
-        return;
+        return true;
       }
+      this.failures += 1;
       if (this.failures === 1) this.log.warn({ err, rows: batch.length }, 'agent state history write failed; retrying');
       // Back in front of newer rows, retried after a pause that grows while the store stays away.
       this.pending = [...batch, ...this.pending];
-      this.timer ??= setTimeout(() => this.flush(), Math.min(5000, this.flushMs * 2 ** this.failures)).unref();
+      this.timer ??= setTimeout(() => void this.flush(), Math.min(5000, this.flushMs * 2 ** this.failures)).unref();
+      return false;
     }
   }
 }

@@ -72,6 +72,8 @@ export interface AuditFilter {
   until?: Date;
   /** Only rows older than this id (the previous page's cursor). */
   before?: number;
+  /** Kinds of thing left out (what only admins may see). */
+  exclude?: readonly string[];
   limit: number;
 }
 
@@ -100,6 +102,7 @@ export async function listAuditTrail(db: Kysely<DB>, f: AuditFilter): Promise<Au
     .selectFrom('audit_log')
     .selectAll()
     .$if(f.entity !== undefined, (q) => q.where('entity', '=', f.entity!))
+    .$if(!!f.exclude?.length, (q) => q.where('entity', 'not in', f.exclude!))
     .$if(f.entity !== undefined && f.entityId !== undefined, (q) => q.where('entity_id', '=', f.entityId!))
     .$if(f.actor !== undefined, (q) => q.where('actor', '=', f.actor!))
     .$if(f.from !== undefined, (q) => q.where('at', '>=', f.from!))

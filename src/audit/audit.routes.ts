@@ -52,6 +52,9 @@ async function page(db: Kysely<DB>, filter: Omit<AuditFilter, 'limit'>, limit: n
 }
 
 /** The audit trail for supervisors and admins: every change, who made it, before and after. */
+/** Key and trunk changes (names, prefixes, roles, trunk settings) are for admins, as the keys and trunks themselves are. */
+const ADMIN_ONLY = ['api_key', 'trunk'] as const;
+
 export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB> }> = async (app, { db }) => {
   const tags = ['audit'];
 
@@ -78,7 +81,9 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<DB> }> = async 
         ...(q.from !== undefined ? { from: new Date(q.from) } : {}),
         ...(q.until !== undefined ? { until: new Date(q.until) } : {}),
         ...(q.cursor !== undefined ? { before: q.cursor } : {}),
+        ...(req.actor.role === 'admin' ? {} : { exclude: ADMIN_ONLY }),
       };
+      if (q.entity !== undefined && filter.exclude?.includes(q.entity)) throw new AppError('FORBIDDEN', `Changes to ${q.entity} are for admins only`);
       return page(db, filter, q.limit);
     },
   );

@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import type { LiveState } from '../routing/live/live-state.ts';
+import { AppError } from '../shared/errors.ts';
 import type { Logger } from '../shared/logger.ts';
 import { refillMs, type TokenLimit } from '../shared/token-bucket.ts';
 
@@ -23,6 +24,8 @@ const MAX_BLOCKED = 10_000;
  * refused, not once per request; a rush of right keys (an office signing in at nine) just queues briefly.
  */
 export const PARALLEL_LOOKUPS = 5;
+/** How long an attempt may wait for a lookup turn; then 503 (a slow store must not queue sign-ins without end). */
+export const LOOKUP_WAIT_MS = 5000;
 
 export type SignIn<A> =
   | { readonly outcome: 'ok'; readonly actor: A }
@@ -70,11 +73,14 @@ export class AuthFailureLimit {
   }
 
   /** One sign-in attempt from `address` with `token` (null: none sent); `authenticate` runs only when the address may try. */
-  async signIn<A>(address: string, token: string | null, authenticate: (token: string) => Promise<A | null>): Promise<SignIn<A>> {
+  async signIn<A>(address: string, token: string | null, authenticate: (token: string) => Promise<A | null>, known: (token: string) => A | null = () => null): Promise<SignIn<A>> {
     const key = addressKey(address);
     const wait = this.blockedFor(key);
     if (wait > 0) return { outcome: 'limited', retryAfter: wait };
     if (token === null) return { outcome: 'missing' };
+    // A key this node knows already needs no lookup, so it never waits behind others' lookups.
+    const cached = known(token);
+    if (cached) return { outcome: 'ok', actor: cached };
     await this.acquire(key);
     let actor: A | null;
     try {
@@ -97,7 +103,17 @@ export class AuthFailureLimit {
       lane.running++;
       return;
     }
-    await new Promise<void>((resolve) => lane.waiting.push(resolve));
+    await new Promise<void>((resolve, reject) => {
+      const turn = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        lane.waiting.splice(lane.waiting.indexOf(turn), 1);
+        reject(new AppError('UNAVAILABLE', 'Sign-ins from this address are waiting for the key store; try again shortly'));
+      }, LOOKUP_WAIT_MS);
+      lane.waiting.push(turn);
+    });
   }
 
   /** Hands the turn to the next attempt waiting, if any. */

@@ -25,7 +25,7 @@ export function bearerToken(header: string | undefined): string | null {
 export const authPlugin = fp(async (app: FastifyInstance, { apiKeys, limit }: { apiKeys: ApiKeyService; limit: AuthFailureLimit }) => {
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (req, reply) => {
-    const signIn = await limit.signIn(req.ip, bearerToken(req.headers.authorization), (token) => apiKeys.authenticate(token));
+    const signIn = await limit.signIn(req.ip, bearerToken(req.headers.authorization), (token) => apiKeys.authenticate(token), (token) => apiKeys.known(token));
     switch (signIn.outcome) {
       case 'ok':
         req.actor = signIn.actor;

@@ -77,6 +77,8 @@ export async function writeEnded(
     .updateTable('calls')
     .set({ ...r.values, updated_at: new Date() })
     .where('id', '=', r.callId)
+    // Once: a retried write whose first try committed, or a call a lost-node sweep closed meanwhile.
+    .where('ended_at', 'is', null)
     .returning('id');
   const contact =
     r.customerId === null

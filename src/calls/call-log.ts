@@ -1,17 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../db/schema.ts';
 import type { Logger } from '../shared/logger.ts';
-
-/** A store error worth retrying: the connection or the server, not the statement. */
-export function isTransient(err: unknown): boolean {
-  const e = err as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === 'string' ? e.code : '';
-  if (/^(08|53|57P|58)/.test(code)) return true; // connection, resources, shutdown, system
-  if (code === '57014') return true; // statement timeout: a store too busy or too slow right now
-  if (/^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH|AI_AGAIN)$/.test(code)) return true;
-  const msg = typeof e?.message === 'string' ? e.message : '';
-  return /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(msg);
-}
+import { isTransient } from '../db/store-errors.ts';
 
 /**
  * One write of the call log. It runs outside a transaction, so it must be a single statement

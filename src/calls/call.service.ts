@@ -167,31 +167,43 @@ export class CallService {
       }
       // A sender that gave up (or an offer slowed past its deadline by a struggling store) would
       // otherwise ring an agent for a caller nobody is connecting any more: a "ghost call".
-      if (input.signal?.aborted || Date.now() > deadline) {
-        this.persistOffer(call, 'failed');
-        this.finish(call, 'failed', 'system', input.signal?.aborted ? 'sender_gone' : 'offer_deadline');
-        throw new AppError('UNAVAILABLE', 'The call could not be queued in time and was not routed; offer it again or route it elsewhere');
-      }
+      if (input.signal?.aborted || Date.now() > deadline) return this.refuse(call, input.signal?.aborted ? 'sender_gone' : 'offer_deadline');
       if (input.agentId) {
         await this.ringDirect(call, input.agentId);
         return this.view(call);
       }
       call.status = 'queued';
       call.queuedAt = Date.now();
-      this.persistOffer(call, 'queued');
+      // Queued first, logged after: a call that cannot be queued is refused, not left `queued` in the
+      // log (the log's writes are queued per call and this one goes before any ring's).
       try {
         await this.d.live.enqueue(this.entry(call));
       } catch (err) {
-        // Not in the queue, so nobody would ever route it: closed now rather than left `queued`.
-        this.finish(call, 'failed', 'system', 'unavailable');
-        throw err;
+        this.d.log.warn({ err, callId: call.id }, 'could not queue the call; refused');
+        return this.refuse(call, 'unavailable');
       }
+      this.persistOffer(call, 'queued');
       this.d.metrics.callsOffered.inc({ queue: queue.id });
       call.timers.maxWait = setTimeout(() => void this.maxWaitReached(call), queue.maxWaitSeconds * 1000);
       this.d.dispatcher.dispatch(queue.id);
       this.d.notifier.boardChanged();
       return this.view(call);
     });
+  }
+
+  /**
+   * An offer that could not be queued (a struggling store, the sender gone): logged `failed` under
+   * a derived id (`<call id>#refused-…`) and forgotten at once, so the PBX may offer the same call
+   * id again after Retry-After and get a new call, not this refusal.
+   */
+  private refuse(call: LiveCall, reason: string): never {
+    const original = call.key;
+    call.externalId = `${call.externalId}#refused-${call.id.slice(0, 8)}`;
+    call.key = callKey(call.source, call.externalId);
+    this.persistOffer(call, 'failed');
+    this.finish(call, 'failed', 'system', reason);
+    void this.d.live.unregisterCall(`ext:${original}`).catch((err) => this.d.log.warn({ err, callId: call.id }, 'forgetting a refused offer failed'));
+    throw new AppError('UNAVAILABLE', 'The call could not be queued now and was not routed; offer it again after Retry-After, or route it elsewhere');
   }
 
   /** The PBX chose the agent: ring them without queueing (they must be ready). */
@@ -406,14 +418,21 @@ export class CallService {
   }
 
   private async hangUpAnswered(call: LiveCall, by: HangupBy, reason: string, actor: Actor | null = null) {
-    const agentId = call.agentId!;
-    const wrapUpSeconds = call.queue.wrapUpSeconds;
-    const state = await this.agentEvent(agentId, { type: 'hangup', callId: call.id }, { wrapUpSeconds, ...(actor ? { actor } : {}) });
-    const now = Date.now();
+    await this.endAgentsPart(call.agentId!, call.id, by, call.queue.wrapUpSeconds, { actor, tell: 'always' });
+    this.finish(call, 'ended', by, reason, { talk_seconds: secondsBetween(call.answeredAt!, Date.now()) }, actor);
+  }
+
+  /**
+   * The agent's part of the end of a call: wrap-up for the queue's time (ready again after it)
+   * and the desktop told. `tell: 'if-released'` stays silent when the agent had moved on already
+   * (another node released them first).
+   */
+  private async endAgentsPart(agentId: string, callId: string, by: HangupBy, wrapUpSeconds: number, o: { actor: Actor | null; tell: 'always' | 'if-released' }) {
+    const state = await this.agentEvent(agentId, { type: 'hangup', callId }, { wrapUpSeconds, ...(o.actor ? { actor: o.actor } : {}) });
+    if (!state && o.tell === 'if-released') return;
     const wrapUpUntil = state?.status === 'wrap_up' ? (state.until ?? null) : null;
-    this.d.notifier.ended(agentId, call.id, { at: now, hangupBy: by, wrapUpUntil });
-    if (wrapUpUntil !== null) this.scheduleWrapUpEnd(agentId, call.id, wrapUpUntil, wrapUpSeconds);
-    this.finish(call, 'ended', by, reason, { talk_seconds: secondsBetween(call.answeredAt!, now) }, actor);
+    this.d.notifier.ended(agentId, callId, { at: Date.now(), hangupBy: by, wrapUpUntil });
+    if (wrapUpUntil !== null) this.scheduleWrapUpEnd(agentId, callId, wrapUpUntil, wrapUpSeconds);
   }
 
   /**
@@ -423,11 +442,7 @@ export class CallService {
    */
   async releaseLostCall(agentId: string, callId: string, queueId: string | null): Promise<void> {
     const wrapUpSeconds = (queueId ? this.d.queues.get(queueId)?.wrapUpSeconds : undefined) ?? 0;
-    const state = await this.agentEvent(agentId, { type: 'hangup', callId }, { wrapUpSeconds, actor: SYSTEM_ACTORS.lostNode });
-    if (!state) return;
-    const wrapUpUntil = state.status === 'wrap_up' ? (state.until ?? null) : null;
-    this.d.notifier.ended(agentId, callId, { at: Date.now(), hangupBy: 'system', wrapUpUntil });
-    if (wrapUpUntil !== null) this.scheduleWrapUpEnd(agentId, callId, wrapUpUntil, wrapUpSeconds);
+    await this.endAgentsPart(agentId, callId, 'system', wrapUpSeconds, { actor: SYSTEM_ACTORS.lostNode, tell: 'if-released' });
   }
 
   /** After the queue's wrap-up time the agent is ready again, and the call's after-call work is that long. */
@@ -478,11 +493,24 @@ export class CallService {
     this.calls.delete(call.id);
     this.remember(view);
     // Registered until its log row is final, so any node asking about it is sent here rather than to a stale row.
-    void this.d.callLog
-      .idle(call.id)
-      .then(() => Promise.all([this.d.live.unregisterCall(`ext:${call.key}`), this.d.live.unregisterCall(`id:${call.id}`)]))
-      .catch((err) => this.d.log.error({ err, callId: call.id }, 'unregistering a call failed'));
+    // Retried while Redis is away: a registration left behind would make the lost-call sweep
+    // believe the call is still held, and an agent stuck on it would never be released.
+    const keys = [`ext:${call.key}`, `id:${call.id}`];
+    void this.d.callLog.idle(call.id).then(() => this.unregister(call.id, keys));
     this.d.notifier.boardChanged();
+  }
+
+  private async unregister(callId: string, keys: string[]): Promise<void> {
+    for (let attempt = 0; !this.stopping || attempt === 0; attempt++) {
+      try {
+        await Promise.all(keys.map((k) => this.d.live.unregisterCall(k)));
+        return;
+      } catch (err) {
+        if (attempt === 0) this.d.log.warn({ err, callId }, 'unregistering a call failed; retrying until the shared state is back');
+        if (attempt >= 60) return this.d.log.error({ err, callId }, 'unregistering a call failed; its registration expires in a day');
+        await new Promise((r) => setTimeout(r, Math.min(15_000, 500 * 2 ** attempt)).unref());
+      }
+    }
   }
 
   private remember(view: CallView) {
@@ -677,7 +705,16 @@ export class CallService {
   /** A call offered before: live here, live on another node, or finished in the log. */
   private async findExisting(key: string): Promise<CallView | null> {
     const reg = await this.d.live.findCall(`ext:${key}`);
-    if (reg) return this.get(reg.callId);
+    if (reg) {
+      const view = await this.get(reg.callId).catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'CALL_NOT_FOUND') return null; // registered, then refused before it was a call
+        throw err;
+      });
+      // A refused offer left registered (Redis was away when it was refused): forgotten now, so
+      // the PBX's second offer of that call id is a new call, as the refusal promised.
+      if (view && (view.status !== 'failed' || callKey(view.source, view.externalId) === key)) return view;
+      await this.d.live.unregisterCall(`ext:${key}`);
+    }
     const [source, ...rest] = key.split(':');
     const row = await findCallRowByExternal(this.d.db, source!, rest.join(':')).catch(() => undefined);
     return row ? rowToView(row) : null;
@@ -725,7 +762,7 @@ export class CallService {
       const reg = await this.d.live.findCall(`id:${req.callId}`);
       if (reg && reg.ownerNode !== this.nodeId) {
         try {
-          return await this.d.bus.request<CallView>(reg.ownerNode, req);
+          return await this.requestOwner<CallView>(reg.ownerNode, req);
         } catch (err) {
           if (!(err instanceof NodeGoneError)) throw err;
           // The owner is gone: close its call here and now instead of answering 503 until a sweep does.
@@ -740,6 +777,22 @@ export class CallService {
     if (req.type === 'call.end' && FINAL.has(view.status)) return view; // ended twice: nothing to do
     if (req.type === 'call.answer' && view.status === 'ended' && view.answeredAt) return view; // answered twice
     throw new AppError('INVALID_STATE', `Call ${req.callId} is not live (${view.status})`);
+  }
+
+  /**
+   * Asks the node that owns a call. Nobody listening on its channel may be a subscriber
+   * reconnecting for a moment, not a lost node: asked again twice, half a second apart, before
+   * NodeGoneError is believed.
+   */
+  private async requestOwner<T>(ownerNode: string, req: CallRequest): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.d.bus.request<T>(ownerNode, req);
+      } catch (err) {
+        if (!(err instanceof NodeGoneError) || attempt >= 2) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   private async handleRequest(req: BusRequest): Promise<unknown> {

@@ -53,9 +53,10 @@ export const NO_MEDIA: CallChannel = { ringAgent() {}, stopRinging() {}, overflo
 /** A live call on the node that handles it. */
 export interface LiveCall {
   readonly id: string;
-  readonly key: string;
+  /** Mutable: a refused offer moves to a derived id so the PBX can offer the same call id again. */
+  key: string;
   readonly source: CallSource;
-  readonly externalId: string;
+  externalId: string;
   readonly trunk: string | null;
   readonly fromNumber: string | null;
   readonly fromE164: string | null;

@@ -56,11 +56,13 @@ export class StoreTimeoutError extends Error {
 const SILENT_SERVER_MARGIN_MS = 1000;
 
 /** Runs one query with a deadline; past it the connection is destroyed, which ends the query on both sides. */
-function queryWithin<T>(client: pg.PoolClient, run: Promise<T>, ms: number): Promise<T> {
+function queryWithin<T>(client: pg.PoolClient, run: Promise<T>, ms: number, onTimeout: (err: StoreTimeoutError) => void): Promise<T> {
   if (!ms) return run;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new StoreTimeoutError(ms));
+      const err = new StoreTimeoutError(ms);
+      onTimeout(err);
+      reject(err);
       (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
     }, ms);
     run.then(
@@ -99,12 +101,15 @@ function createPostgres(url: string, poolSize: number, timeouts: { connectMs: nu
   const preparingPool = {
     async connect() {
       const client = await pool.connect();
+      // A connection destroyed for a timeout may not look closed yet when it is released: say so,
+      // or the pool would hand it out again.
+      let timedOut: Error | undefined;
       return {
         query: (text: string, values: unknown[]) => {
           const name = PREPARED.exec(text)?.[1];
-          return queryWithin(client, client.query(name ? { name, text, values } : { text, values }), readTimeoutMs);
+          return queryWithin(client, client.query(name ? { name, text, values } : { text, values }), readTimeoutMs, (err) => (timedOut = err));
         },
-        release: (err?: Error) => client.release(err),
+        release: (err?: Error) => client.release(err ?? timedOut),
       };
     },
     end: () => pool.end(),

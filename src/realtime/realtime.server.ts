@@ -155,7 +155,7 @@ export class Realtime implements CallNotifier {
   private async authenticate(socket: Socket, roles: string[]): Promise<void> {
     const raw = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const token = typeof raw === 'string' ? raw : null;
-    const signIn = await this.authLimit.signIn(socket.handshake.address, token, (t) => this.d.apiKeys.authenticate(t));
+    const signIn = await this.authLimit.signIn(socket.handshake.address, token, (t) => this.d.apiKeys.authenticate(t), (t) => this.d.apiKeys.known(t));
     if (signIn.outcome === 'limited') {
       throw Object.assign(new Error(tooManyFailures(signIn.retryAfter)), { data: { code: 'RATE_LIMITED', retryAfter: signIn.retryAfter } });
     }

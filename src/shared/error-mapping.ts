@@ -1,4 +1,4 @@
-import { isTransient } from '../calls/call-log.ts';
+import { isTransient } from '../db/store-errors.ts';
 import { AppError } from './errors.ts';
 
 /** ioredis failing a command because Redis is unreachable or silent (RedisLiveState wraps its own already). */

@@ -2,7 +2,7 @@
  * A token bucket: up to `burst` takes at once, refilled at `perSecond`. Pure, so the in-process
  * live state runs it as is and the Redis one runs the same arithmetic in Lua (redis-scripts.ts) —
  * which is what makes a limit hold for the whole service, not per node. A trunk's calls-per-second
- * cap (sip/rate-limit.ts) and failed sign-ins per address (auth/auth-failure-limit.ts) use it.
+ * cap (LiveState.takeCallSlot: up to its rate each second, a second's burst) and failed sign-ins per address (auth/auth-failure-limit.ts) use it.
  */
 export interface TokenLimit {
   /** Takes allowed at once after a quiet spell (the bucket's size). */

@@ -12,6 +12,7 @@ import type { DB } from '../db/schema.ts';
 import type { AgentRecord, AgentService } from '../routing/agent.service.ts';
 import type { QueueService } from '../routing/queue.service.ts';
 import { AppError } from '../shared/errors.ts';
+import type { LiveState } from '../routing/live/live-state.ts';
 import type { Logger } from '../shared/logger.ts';
 import { DialledCall, type DialTarget } from './dialled-call.ts';
 import type { SipGateway } from './sip-gateway.ts';
@@ -28,6 +29,8 @@ export interface ClickToDialDeps {
   callLog: CallLog;
   log: Logger;
   nodeId: string;
+  /** Where the call is registered as this node's, so the lost-call sweep leaves its agent alone. */
+  live: Pick<LiveState, 'registerCall' | 'unregisterCall'>;
 }
 
 export interface DialInput {
@@ -66,6 +69,7 @@ export class ClickToDialService {
       throw new AppError('INVALID_STATE', `Agent ${agent.id} is ${state.status.replace('_', ' ')}; dial when ready or not ready`, { status: state.status });
     }
     const id = randomUUID();
+    await this.d.live.registerCall(`id:${id}`, { callId: id, ownerNode: this.d.nodeId });
     // A ready agent is "ringing" for their own call, so no inbound call is offered to them meanwhile.
     const holdsAgent = state.status === 'ready';
     if (holdsAgent) await this.d.agents.apply(agent.id, { type: 'offer', callId: id }, { actor });
@@ -93,6 +97,7 @@ export class ClickToDialService {
       });
     } catch (err) {
       if (holdsAgent) await this.d.agents.apply(agent.id, { type: 'caller_gone', callId: id }, { actor }).catch(() => {});
+      await this.forget(id);
       throw err;
     }
     const call = new DialledCall(
@@ -100,9 +105,16 @@ export class ClickToDialService {
       { id, agent: { id: agent.id, sipUri: agent.sipUri }, holdsAgent, target, outboundUri: trunk.outboundUri },
     );
     this.live.set(id, call);
-    void call.run().finally(() => this.live.delete(id));
+    void call.run().finally(() => {
+      this.live.delete(id);
+      return this.forget(id);
+    });
     this.d.log.info({ callId: id, agentId: agent.id, trunk: trunk.name, to: maskPhone(target.number) }, 'click-to-dial started');
     return rowToView(row!);
+  }
+
+  private forget(id: string): Promise<void> {
+    return this.d.live.unregisterCall(`id:${id}`).catch((err) => this.d.log.warn({ err, callId: id }, 'unregistering a click-to-dial call failed'));
   }
 
   /** Hangs up every click-to-dial call of this node (the service is stopping). */

@@ -1,6 +1,7 @@
 import type { CallService } from '../calls/call.service.ts';
 import { maskPhone } from '../customers/phone-number.ts';
 import { AppError } from '../shared/errors.ts';
+import { toClientError } from '../shared/error-mapping.ts';
 import type { Logger } from '../shared/logger.ts';
 import { parseCallerIdentity, type CallerIdentity } from './caller-identity.ts';
 import { challenge, trunkNonceSigner, verifyDigest } from './digest-auth.ts';
@@ -220,7 +221,8 @@ export function invitePipeline(d: PipelineDeps): Step[] {
         );
       })
       .catch((err: unknown) => {
-        const code = err instanceof AppError ? err.code : 'INTERNAL';
+        // A raw store fault is a 503 here as it is over HTTP (the error catalogue decides, not this step).
+        const code = toClientError(err)?.code ?? 'INTERNAL';
         const status = code === 'QUEUE_NOT_FOUND' ? 404 : code === 'UNAVAILABLE' ? 503 : 500;
         if (status === 500) c.log.error({ err }, 'offering a SIP call failed');
         else c.log.info({ status, code }, 'SIP call not offered');

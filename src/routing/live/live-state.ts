@@ -68,7 +68,7 @@ export interface LiveState {
   liveCalls(): Promise<Array<CallRegistration & { readonly key: string }>>;
 
   /**
-   * Takes one call from a trunk's calls-per-second allowance (a token bucket, sip/rate-limit.ts),
+   * Takes one call from a trunk's calls-per-second allowance (a token bucket, shared/token-bucket.ts, with a burst of one second's calls),
    * counted across every node: 0 when taken, otherwise the seconds until one would be (≥ 1).
    */
   takeCallSlot(trunk: string, perSecond: number): Promise<number>;

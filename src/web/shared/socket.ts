@@ -28,9 +28,16 @@ export function useLink(socket: Socket | null): { status: LinkStatus; refusal: R
       if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1000);
       setStatus('reconnecting');
     };
-    const onError = (err: Error & { data?: { code?: string } }) => {
+    const onError = (err: Error & { data?: { code?: string; retryAfter?: number } }) => {
       if (socket.active) {
         setStatus('reconnecting'); // a network problem: socket.io keeps trying
+        return;
+      }
+      // Too many wrong keys from this address (a shared office address, say): not this key's
+      // fault, so try again once the address may, instead of staying refused until a reload.
+      if (err.data?.code === 'RATE_LIMITED') {
+        setStatus('reconnecting');
+        setTimeout(() => socket.connect(), Math.max(1, err.data.retryAfter ?? 5) * 1000);
         return;
       }
       setRefusal({ code: err.data?.code ?? 'UNAUTHENTICATED', message: err.message });

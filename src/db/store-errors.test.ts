@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransient } from './call-log.ts';
+import { isTransient } from './store-errors.ts';
 
 describe('isTransient: which store errors the call log retries', () => {
   it.each([
@@ -11,6 +11,7 @@ describe('isTransient: which store errors the call log retries', () => {
     [{ code: 'ETIMEDOUT' }, true], // a silent server (StoreTimeoutError)
     [new Error('Connection terminated unexpectedly'), true],
     [new Error('timeout exceeded when trying to connect'), true],
+    [{ code: '08P01' }, false], // protocol violation (e.g. too many parameters): the same again fails again
     [{ code: '23505' }, false], // unique violation: retrying cannot help
     [{ code: '23503' }, false], // foreign key
     [{ code: '22P02' }, false], // bad input
