@@ -44,7 +44,7 @@ export async function prepareBenchDatabase(serverUrl: string, customers: number)
  * short) and at the end (so the customer count that decides reseeding is the seeded one again).
  */
 export async function clearPopRun(db: Kysely<DB>): Promise<void> {
-  await sql`TRUNCATE calls, call_attempts, cross_sell_prompts, cross_sell_rules, tickets, follow_ups, webhook_outbox, audit_log, agents, api_keys RESTART IDENTITY CASCADE`.execute(db);
+  await sql`TRUNCATE calls, call_attempts, cross_sell_prompts, cross_sell_rules, tickets, follow_ups, webhook_outbox, audit_log, agent_state_history, agents, api_keys RESTART IDENTITY CASCADE`.execute(db);
   await sql`DELETE FROM queues WHERE id <> 'general'`.execute(db);
   await sql`DELETE FROM customers WHERE provisional`.execute(db);
 }

@@ -39,6 +39,7 @@ if (parts.has('lookup') || parts.has('pop') || parts.has('soak')) {
       seconds: Number(process.env.BENCH_SOAK_SECONDS ?? 600),
       cutSeconds: Number(process.env.BENCH_SOAK_CUT_SECONDS ?? 20),
       redisUrl: process.env.BENCH_REDIS_URL || process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+      serviceLogFile: process.env.BENCH_SERVICE_LOG_FILE || undefined,
     });
   }
 }

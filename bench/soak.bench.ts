@@ -18,6 +18,8 @@ export interface SoakBenchOptions {
   /** How long each outage lasts (PostgreSQL three times, Redis twice). */
   cutSeconds: number;
   redisUrl: string;
+  /** A file for the service's whole output (to look into what the figures show). */
+  serviceLogFile?: string;
 }
 
 const mib = (n: number) => `${n.toFixed(0)} MiB`;
@@ -43,7 +45,11 @@ export async function benchSoak(url: string, o: SoakBenchOptions): Promise<void>
   const timers: NodeJS.Timeout[] = [];
   try {
     const callers = await pickCallers(db, Math.round(o.rate * o.seconds));
-    service = await startService({ DATABASE_URL: pg.via(url), REDIS_URL: redis.via(o.redisUrl), REDIS_KEY_PREFIX: redisPrefix, SEED_DEMO: 'false', SCREENPOP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' });
+    service = await startService(
+      { DATABASE_URL: pg.via(url), REDIS_URL: redis.via(o.redisUrl), REDIS_KEY_PREFIX: redisPrefix, SEED_DEMO: 'false', SCREENPOP_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' },
+      [],
+      o.serviceLogFile,
+    );
     const api = apiClient(service.url, adminKey);
     await api('POST', '/v1/queues', { id: 'bench', name: 'Bench', skill: 'bench', dialledNumbers: [DNIS], ringTimeoutSeconds: 15, wrapUpSeconds: 0, maxWaitSeconds: 60 });
     const integratorKey = ((await api('POST', '/v1/api-keys', { name: 'soak PBX', role: 'integrator' })) as { key: string }).key;
@@ -101,6 +107,10 @@ export async function benchSoak(url: string, o: SoakBenchOptions): Promise<void>
     console.log(`soak: offer answered during the cuts: ${latency(inCuts)}`);
     console.log(`soak: service RSS start ${mib(rssStart)}, peak ${mib(rssPeak)}, end ${mib(rssEnd)} (end/start ${((rssEnd / rssStart - 1) * 100).toFixed(0)} %)`);
     console.log(`soak: ${log.outcomes}`);
+    if (log.open) {
+      const open = await sql<{ id: string; external_id: string; status: string }>`SELECT id, external_id, status FROM calls WHERE ended_at IS NULL LIMIT 5`.execute(db);
+      console.log(`soak: not closed: ${open.rows.map((r) => `${r.external_id} (${r.id}, ${r.status})`).join(', ')}`);
+    }
     for (const [stage, e] of Object.entries(report.errors)) console.log(`soak: agents side ${stage} errors: ${e.count} (first: ${e.first})`);
     const levels = Object.entries(service.logs.byLevel);
     if (levels.length) console.log(`soak: service log lines ${levels.map(([l, n]) => `${l} ${n}`).join(', ')}`);
