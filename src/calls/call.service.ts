@@ -729,8 +729,12 @@ export class CallService {
     const call = this.calls.get(callId);
     if (call) return this.popFor(call);
     const reg = await this.d.live.findCall(`id:${callId}`);
-    if (reg && reg.ownerNode !== this.nodeId) return this.d.bus.request<Pop | null>(reg.ownerNode, { type: 'call.pop', callId });
-    return null;
+    if (!reg || reg.ownerNode === this.nodeId) return null;
+    // An owner that is gone holds no live call any more (the sweep closes it).
+    return this.requestOwner<Pop | null>(reg.ownerNode, { type: 'call.pop', callId }).catch((err: unknown) => {
+      if (err instanceof NodeGoneError) return null;
+      throw err;
+    });
   }
 
   /** A call by id: live on this node, live on another, or from the log. */
@@ -740,7 +744,14 @@ export class CallService {
     const ended = this.ended.get(callId);
     if (ended) return ended.view;
     const reg = await this.d.live.findCall(`id:${callId}`);
-    if (reg && reg.ownerNode !== this.nodeId) return this.d.bus.request<CallView>(reg.ownerNode, { type: 'call.get', callId });
+    if (reg && reg.ownerNode !== this.nodeId) {
+      try {
+        return await this.requestOwner<CallView>(reg.ownerNode, { type: 'call.get', callId });
+      } catch (err) {
+        // A lost owner: what the log says (its sweep, or the PBX's `ended`, closes the call).
+        if (!(err instanceof NodeGoneError)) throw err;
+      }
+    }
     const row = await findCallRow(this.d.db, callId);
     if (!row) throw new AppError('CALL_NOT_FOUND', `No call ${callId}`);
     return rowToView(row);
@@ -784,7 +795,7 @@ export class CallService {
    * reconnecting for a moment, not a lost node: asked again twice, half a second apart, before
    * NodeGoneError is believed.
    */
-  private async requestOwner<T>(ownerNode: string, req: CallRequest): Promise<T> {
+  private async requestOwner<T>(ownerNode: string, req: BusRequest): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.d.bus.request<T>(ownerNode, req);
