@@ -106,11 +106,6 @@ export class CallService {
     if (input.agentId && !this.d.agents.get(input.agentId)) throw new AppError('AGENT_NOT_FOUND', `No agent ${input.agentId}`);
 
     const id = randomUUID();
-    if (!(await this.d.live.registerCall(`ext:${key}`, { callId: id, ownerNode: this.nodeId }))) {
-      return (await this.findExisting(key)) ?? this.conflict(key);
-    }
-    await this.d.live.registerCall(`id:${id}`, { callId: id, ownerNode: this.nodeId });
-
     const now = Date.now();
     const call: LiveCall = {
       id,
@@ -149,7 +144,19 @@ export class CallService {
       goneEarlyBy: null,
       timers: {},
     };
+    // Live here before it is registered: an `ended` that finds the registration (a SIP CANCEL
+    // right after the 180) must find the call too, or it would be lost and the call left open.
     this.calls.set(id, call);
+    try {
+      if (!(await this.d.live.registerCall(`ext:${key}`, { callId: id, ownerNode: this.nodeId }))) {
+        this.calls.delete(id);
+        return (await this.findExisting(key)) ?? this.conflict(key);
+      }
+      await this.d.live.registerCall(`id:${id}`, { callId: id, ownerNode: this.nodeId });
+    } catch (err) {
+      this.calls.delete(id);
+      throw err;
+    }
 
     const deadline = call.offeredAt + (this.d.offerDeadlineMs ?? 5000);
     const m = await matchCaller(
