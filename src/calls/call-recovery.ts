@@ -29,15 +29,19 @@ export interface LostCallDeps {
 
 type OpenCall = { id: string; answered_at: Date | null; node_id: string | null; source: string; external_id: string };
 
+type Talking = { agentId: string; since: number };
+
 /**
- * The agent the live state says is talking on a call: the truth when the lost node answered the
- * call but died before its call log said so. Reads every agent's state: only for lost calls.
+ * The agents the live state says are talking, by the call they are on: the truth when a lost node
+ * answered a call but died before its call log said so. Reads every agent's state, so a sweep
+ * reads it once for all its lost calls.
  */
-async function agentOnCall(agents: AgentService, callId: string): Promise<{ agentId: string; since: number } | null> {
+async function agentsOnCalls(agents: AgentService): Promise<Map<string, Talking>> {
+  const onCall = new Map<string, Talking>();
   for (const [agentId, { state }] of await agents.states(agents.all().map((a) => a.id))) {
-    if (state.status === 'on_call' && state.callId === callId) return { agentId, since: state.since };
+    if (state.status === 'on_call') onCall.set(state.callId, { agentId, since: state.since });
   }
-  return null;
+  return onCall;
 }
 
 /**
@@ -46,9 +50,13 @@ async function agentOnCall(agents: AgentService, callId: string): Promise<{ agen
  * registrations go; an agent still on it is released (told, with the queue's wrap-up). Resolves
  * with the closed row, or undefined when someone closed it first.
  */
-export async function closeLostCall(d: LostCallDeps & { agents: AgentService; calls: Pick<CallService, 'releaseLostCall'> }, o: OpenCall) {
+export async function closeLostCall(
+  d: LostCallDeps & { agents: AgentService; calls: Pick<CallService, 'releaseLostCall'> },
+  o: OpenCall,
+  onCall?: ReadonlyMap<string, Talking>,
+) {
   const now = new Date();
-  const talking = await agentOnCall(d.agents, o.id);
+  const talking = (onCall ?? (await agentsOnCalls(d.agents))).get(o.id) ?? null;
   const answeredAt = o.answered_at ?? (talking ? new Date(talking.since) : null);
   const row = await d.db.transaction().execute(async (trx) => {
     const r = await closeOrphanedCall(trx, o.id, {
@@ -117,9 +125,10 @@ export class CallRecovery {
 
   private async closeOrphans(alive: string[]): Promise<number> {
     const orphans = await findOrphanedCalls(this.d.db, alive);
+    const onCall = orphans.length ? await agentsOnCalls(this.d.agents) : new Map<string, Talking>();
     let closed = 0;
     for (const o of orphans) {
-      if (await closeLostCall(this.d, o)) closed++;
+      if (await closeLostCall(this.d, o, onCall)) closed++;
     }
     return closed;
   }
