@@ -102,7 +102,13 @@ function setup() {
   const agent = (id: string): AgentRecord => ({ id, name: id, sipUri: `sip:${id}@phones`, skills: [], team: null, apiKeyId: null, locale: 'en' });
   const live = (attempt: number) => ({ id: 'call-1', attempt, customer: { id: 42 } }) as unknown as LiveCall;
   const tick = () => new Promise((r) => setImmediate(r));
-  return { call, calls, legs, req, sent, agent, live, tick };
+  // The call offered and agent 7's phone ringing: where most tests start.
+  const ringing = async () => {
+    call.offered('call-1');
+    call.ringAgent(agent('7'), live(1));
+    await tick();
+  };
+  return { call, calls, legs, req, sent, agent, live, tick, ringing };
 }
 
 describe('SipCall', () => {
@@ -149,10 +155,8 @@ describe('SipCall', () => {
   });
 
   it('cancels the ringing phone and ends the call when the caller gives up', async () => {
-    const { call, calls, legs, req, agent, live, tick } = setup();
-    call.offered('call-1');
-    call.ringAgent(agent('7'), live(1));
-    await tick();
+    const { call, calls, legs, req, tick, ringing } = setup();
+    await ringing();
     req.emit('cancel');
     await tick();
     expect(legs[0]!.uacReq.cancel).toHaveBeenCalled();
@@ -183,10 +187,8 @@ describe('SipCall', () => {
 
   describe("a leg that fails after the agent answered ends the call, both legs and the agent's part", () => {
     it("the caller's 200 cannot be sent: the call ends by the system with the reason", async () => {
-      const { call, calls, legs, agent, live, tick } = setup();
-      call.offered('call-1');
-      call.ringAgent(agent('7'), live(1));
-      await tick();
+      const { call, calls, legs, tick, ringing } = setup();
+      await ringing();
       await legs[0]!.answerThenCallerFails();
       await tick();
       expect(calls.answer).toHaveBeenCalledWith('call-1', '7');
@@ -196,10 +198,8 @@ describe('SipCall', () => {
     });
 
     it('the caller\'s leg fails while the answer is being taken: the call ends and no 200 goes out', async () => {
-      const { call, calls, legs, sent, agent, live, tick } = setup();
-      call.offered('call-1');
-      call.ringAgent(agent('7'), live(1));
-      await tick();
+      const { call, calls, legs, sent, tick, ringing } = setup();
+      await ringing();
       expect(await legs[0]!.failThenAnswer()).toBe('refused');
       await tick();
       expect(calls.end).toHaveBeenCalledWith('call-1', 'system', { reason: 'caller_leg_failed' });
@@ -207,10 +207,8 @@ describe('SipCall', () => {
     });
 
     it('drachtio-server ends a bridged leg itself (no ACK): a failed leg, not a hang-up by the caller', async () => {
-      const { call, calls, legs, agent, live, tick } = setup();
-      call.offered('call-1');
-      call.ringAgent(agent('7'), live(1));
-      await tick();
+      const { call, calls, legs, tick, ringing } = setup();
+      await ringing();
       await legs[0]!.answer();
       await tick();
       const { uas, uac } = legs[0]!.dialogs!;
@@ -224,10 +222,8 @@ describe('SipCall', () => {
     });
 
     it('a BYE from the network is still a hang-up', async () => {
-      const { call, calls, legs, agent, live, tick } = setup();
-      call.offered('call-1');
-      call.ringAgent(agent('7'), live(1));
-      await tick();
+      const { call, calls, legs, tick, ringing } = setup();
+      await ringing();
       await legs[0]!.answer();
       await tick();
       legs[0]!.dialogs!.uac.emit('destroy', { source: 'network' }, 'normal release');
@@ -237,21 +233,17 @@ describe('SipCall', () => {
     });
 
     it('an answered call never bridged (a late-offer caller that never ACKs) ends once the bridge timeout passes', async () => {
-      const { call, calls, legs, req, agent, live, tick } = setup();
+      const { call, calls, legs, req, tick, ringing } = setup();
       req.body = '';
-      call.offered('call-1');
-      call.ringAgent(agent('7'), live(1));
-      await tick();
+      await ringing();
       await legs[0]!.opts.localSdpA!('v=0 agent'); // answered; the B2BUA now waits for the caller's ACK
       await vi.waitFor(() => expect(calls.end).toHaveBeenCalledWith('call-1', 'system', { reason: 'caller_leg_failed' }));
       expect(call.finished).toBe(true);
     });
 
     it('a bridged call is not ended by the bridge timeout', async () => {
-      const { call, calls, legs, agent, live, tick } = setup();
-      call.offered('call-1');
-      call.ringAgent(agent('7'), live(1));
-      await tick();
+      const { call, calls, legs, tick, ringing } = setup();
+      await ringing();
       await legs[0]!.answer();
       await new Promise((r) => setTimeout(r, 120));
       expect(calls.end).not.toHaveBeenCalled();
